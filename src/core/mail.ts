@@ -1,0 +1,75 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/types.js';
+import type { Database } from '../db/connect.js';
+import { sql } from 'kysely';
+import { newId } from './ids.js';
+import type { JobQueue } from './jobs.js';
+
+export interface MailMessage {
+  orgId?: string | null;
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/**
+ * Outgoing mail. Every message is first written to mail_outbox in the
+ * caller's transaction. With SMTP_URL set, a `mail.send` job delivers it
+ * (retries survive restarts); without, it stays in the outbox with status
+ * `stored`, where admins read it in the UI and with `muhafiz outbox`.
+ */
+export class Mailer {
+  readonly #transport: Transporter | undefined;
+
+  constructor(
+    private readonly jobs: JobQueue,
+    private readonly db: Database,
+    smtpUrl: string | undefined,
+    private readonly from: string,
+  ) {
+    this.#transport = smtpUrl ? nodemailer.createTransport(smtpUrl) : undefined;
+    jobs.register('mail.send', async (job) => {
+      await this.deliver(String(job.payload.id));
+    });
+  }
+
+  get smtpConfigured(): boolean {
+    return this.#transport !== undefined;
+  }
+
+  /** Queues a message inside the caller's transaction. */
+  async send(k: Kysely<DB>, msg: MailMessage): Promise<string> {
+    const id = newId();
+    await k
+      .insertInto('mail_outbox')
+      .values({
+        id,
+        org_id: msg.orgId ?? null,
+        to_address: msg.to,
+        subject: msg.subject,
+        body_text: msg.text,
+        status: this.#transport ? 'queued' : 'stored',
+      })
+      .execute();
+    if (this.#transport) await this.jobs.enqueue(k, { name: 'mail.send', payload: { id }, orgId: msg.orgId ?? null, maxAttempts: 8 });
+    return id;
+  }
+
+  async deliver(id: string): Promise<void> {
+    if (!this.#transport) return;
+    await this.db.kysely.transaction().execute(async (tx) => {
+      await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
+      const msg = await tx.selectFrom('mail_outbox').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!msg || msg.status === 'sent') return;
+      try {
+        await this.#transport!.sendMail({ from: this.from, to: msg.to_address, subject: msg.subject, text: msg.body_text });
+        await tx.updateTable('mail_outbox').set({ status: 'sent', sent_at: new Date(), error: null }).where('id', '=', id).execute();
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        await tx.updateTable('mail_outbox').set({ status: 'failed', error: message.slice(0, 1000) }).where('id', '=', id).execute();
+        throw err;
+      }
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { PGlitePool } from './pglite-pool.js';
+import type { DB } from './types.js';
+
+export type Driver = 'pglite' | 'postgres';
+
+/** One open database: a Kysely instance plus what the driver needs to close and dump it. */
+export interface Database {
+  readonly driver: Driver;
+  readonly kysely: Kysely<DB>;
+  /** The PGlite instance, when the driver is pglite (backups dump its data dir). */
+  readonly pglite?: PGlite;
+  /** The connection string, when the driver is postgres. */
+  readonly url?: string;
+  /**
+   * From now on, every connection starts as muhafiz_app (no BYPASSRLS), so a
+   * query that skips `inTx` still cannot see across tenants. Called after
+   * migrations; owner work (migrate, backup) says `SET ROLE NONE` first.
+   */
+  restrictToAppRole(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** postgres://… selects the PostgreSQL driver; otherwise PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; `memory://` or undefined keeps it in memory. */
+  dataDir?: string | undefined;
+  /** A PGlite data-dir dump to start from (tests clone a migrated template this way). */
+  loadDataDir?: Blob | File | undefined;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+// int8 (counts, sums) as JS numbers: every int8 we store fits in 2^53.
+const INT8 = 20;
+pg.types.setTypeParser(INT8, (v) => Number(v));
+
+/** Opens PostgreSQL when a URL is given, PGlite otherwise. */
+export async function connect(opts: ConnectOptions): Promise<Database> {
+  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.poolSize ?? 10);
+  return connectPGlite(opts.dataDir, opts.loadDataDir);
+}
+
+async function connectPostgres(url: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'muhafiz' });
+  pool.on('error', () => {
+    /* an idle client died; the pool replaces it on next use */
+  });
+  let restricted = false;
+  pool.on('connect', (client) => {
+    if (restricted) client.query('SET ROLE muhafiz_app').catch(() => client.release(new Error('could not set role')));
+  });
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  await sql`select 1`.execute(kysely);
+  return {
+    driver: 'postgres',
+    kysely,
+    url,
+    async restrictToAppRole() {
+      restricted = true;
+      // Connections opened before this point are dropped so none keeps the owner role.
+      while (pool.idleCount > 0) {
+        const c = await pool.connect();
+        c.release(true);
+      }
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+async function connectPGlite(dataDir: string | undefined, loadDataDir?: Blob | File): Promise<Database> {
+  const pglite = new PGlite({
+    ...(dataDir && dataDir !== 'memory://' ? { dataDir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
+    parsers: { [INT8]: (v: string) => Number(v) },
+  });
+  await pglite.waitReady;
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) as never }) });
+  return {
+    driver: 'pglite',
+    kysely,
+    pglite,
+    async restrictToAppRole() {
+      await pglite.exec('SET ROLE muhafiz_app');
+    },
+    async close() {
+      await kysely.destroy();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { sql } from 'kysely';
+import { authorize, can, isRole, type Actor } from '../../core/access/index.js';
+import { audit } from '../../core/audit.js';
+import { inTx, type Ctx } from '../../core/context.js';
+import { E } from '../../core/errors.js';
+import { newId, randomToken, sha256 } from '../../core/ids.js';
+import type { AppDeps } from '../../server/deps.js';
+import type { OrgKind } from '../../db/types.js';
+import { AuthActions } from './policy.js';
+import { AuthErrors } from './errors.js';
+import type { TokenRow } from './schema.js';
+
+/**
+ * API tokens look like `mfz_<org id, 32 hex>_<43 random chars>`. The org part
+ * lets the lookup stay inside one tenant (and one shard); only the sha256 of
+ * the whole token is stored, and the token is shown once, at creation.
+ */
+const TOKEN = /^mfz_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
+
+function orgIdFromHex(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Resolves a bearer token to its actor, or throws TOKEN_INVALID. */
+export async function resolveToken(deps: Pick<AppDeps, 'db' | 'clock'>, token: string): Promise<Actor> {
+  const m = TOKEN.exec(token);
+  if (!m) throw E.TOKEN_INVALID();
+  const now = deps.clock.now();
+  const { rows } = await sql<{
+    id: string;
+    org_id: string;
+    user_id: string;
+    name: string;
+    role: string;
+    expires_at: Date | null;
+    revoked_at: Date | null;
+    email: string;
+    user_disabled_at: Date | null;
+    member_active: boolean;
+    org_kind: OrgKind;
+  }>`select * from auth_token(${orgIdFromHex(m[1]!)}, ${sha256(token)}, ${now})`.execute(deps.db.kysely);
+  const t = rows[0];
+  if (!t || t.revoked_at || (t.expires_at && new Date(t.expires_at) <= now) || t.user_disabled_at || !t.member_active || !isRole(t.role)) {
+    throw E.TOKEN_INVALID();
+  }
+  return {
+    kind: 'token',
+    userId: t.user_id,
+    orgId: t.org_id,
+    orgKind: t.org_kind,
+    roles: [t.role],
+    platformAdmin: false,
+    label: `${t.email} (token ${t.name})`,
+    tokenId: t.id,
+  };
+}
+
+function toRow(actor: Actor, r: { id: string; name: string; role: string; token_prefix: string; user_id: string; created_at: Date; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null }): TokenRow {
+  const mine = r.user_id === actor.userId;
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    prefix: r.token_prefix,
+    userId: r.user_id,
+    createdAt: r.created_at.toISOString(),
+    expiresAt: r.expires_at?.toISOString() ?? null,
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+    lastUsedAt: r.last_used_at?.toISOString() ?? null,
+    actions: !r.revoked_at && (mine || can(actor, AuthActions['tokens.revoke_any'])) ? ['revoke'] : [],
+  };
+}
+
+const COLUMNS = ['id', 'name', 'role', 'token_prefix', 'user_id', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'] as const;
+
+/** Creates a token for the acting user in the acting org, with one role the user holds. */
+export async function createToken(ctx: Ctx, input: { name: string; role: string; expiresInDays?: number | undefined }) {
+  authorize(ctx.actor, AuthActions['tokens.create']);
+  if (ctx.actor.kind !== 'user' || !ctx.actor.userId) throw E.FORBIDDEN('Only a signed-in person can create API tokens');
+  if (!isRole(input.role) || (!ctx.actor.roles.includes(input.role) && !ctx.actor.roles.includes('org_admin'))) {
+    throw AuthErrors.TOKEN_ROLE_NOT_HELD(`You do not hold the role ${input.role} in this organisation`, [{ path: 'body.role', message: 'role not held' }]);
+  }
+  const token = `mfz_${ctx.actor.orgId.replaceAll('-', '')}_${randomToken(32)}`;
+  const now = ctx.clock.now();
+  const id = newId();
+  return inTx(ctx, async (tx) => {
+    const row = await tx
+      .insertInto('api_tokens')
+      .values({
+        org_id: ctx.actor.orgId,
+        id,
+        user_id: ctx.actor.userId!,
+        name: input.name,
+        role: input.role,
+        token_hash: sha256(token),
+        token_prefix: token.slice(0, 12) + '…' + token.slice(-4),
+        created_at: now,
+        expires_at: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
+      })
+      .returning(COLUMNS)
+      .executeTakeFirstOrThrow();
+    await audit(tx, ctx, { action: 'tokens.create', entityType: 'api_token', entityId: id, after: { name: input.name, role: input.role, expiresAt: row.expires_at } });
+    return { ...toRow(ctx.actor, row), token };
+  });
+}
+
+/** Org admins see every token of the org; others see their own. */
+export async function listTokens(ctx: Ctx): Promise<TokenRow[]> {
+  authorize(ctx.actor, AuthActions['tokens.read']);
+  return inTx(ctx, async (tx) => {
+    let q = tx.selectFrom('api_tokens').select(COLUMNS).where('org_id', '=', ctx.actor.orgId).orderBy('created_at', 'desc');
+    if (!can(ctx.actor, AuthActions['tokens.revoke_any'])) q = q.where('user_id', '=', ctx.actor.userId!);
+    return (await q.execute()).map((r) => toRow(ctx.actor, r));
+  });
+}
+
+export async function revokeToken(ctx: Ctx, id: string): Promise<TokenRow> {
+  authorize(ctx.actor, AuthActions['tokens.read']);
+  return inTx(ctx, async (tx) => {
+    const row = await tx.selectFrom('api_tokens').select(COLUMNS).where('org_id', '=', ctx.actor.orgId).where('id', '=', id).executeTakeFirst();
+    if (!row || (row.user_id !== ctx.actor.userId && !can(ctx.actor, AuthActions['tokens.revoke_any']))) throw AuthErrors.TOKEN_NOT_FOUND();
+    if (row.revoked_at) return toRow(ctx.actor, row);
+    const now = ctx.clock.now();
+    await tx.updateTable('api_tokens').set({ revoked_at: now }).where('org_id', '=', ctx.actor.orgId).where('id', '=', id).execute();
+    await audit(tx, ctx, { action: 'tokens.revoke', entityType: 'api_token', entityId: id, before: { revokedAt: null }, after: { revokedAt: now } });
+    return toRow(ctx.actor, { ...row, revoked_at: now });
+  });
+}
+

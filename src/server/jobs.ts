@@ -1,0 +1,19 @@
+import { sql } from 'kysely';
+import type { AppDeps } from './deps.js';
+
+/** Registers every recurring and on-demand job; domains add theirs here. */
+export async function registerJobs(deps: AppDeps): Promise<void> {
+  deps.jobs.register('maintenance.cleanup', async () => {
+    const now = deps.clock.now();
+    const dayAgo = new Date(now.getTime() - 86_400_000);
+    const monthAgo = new Date(now.getTime() - 30 * 86_400_000);
+    return deps.db.kysely.transaction().execute(async (tx) => {
+      await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
+      const sessions = await tx.deleteFrom('sessions').where((eb) => eb.or([eb('absolute_expires_at', '<', dayAgo), eb('revoked_at', '<', dayAgo)])).executeTakeFirst();
+      const limits = await tx.deleteFrom('rate_limits').where('window_start', '<', dayAgo).executeTakeFirst();
+      const jobs = await tx.deleteFrom('jobs').where('status', 'in', ['done', 'cancelled']).where('finished_at', '<', monthAgo).executeTakeFirst();
+      return { sessions: Number(sessions.numDeletedRows), rateLimits: Number(limits.numDeletedRows), jobs: Number(jobs.numDeletedRows) };
+    });
+  });
+  await deps.jobs.schedule('maintenance.cleanup', 3600);
+}

@@ -1,0 +1,12 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { auditRoutes } from '../domains/audit/routes.js';
+import { authRoutes } from '../domains/auth/routes.js';
+import { notificationRoutes } from '../domains/notifications/routes.js';
+import { outboxRoutes } from '../domains/outbox/routes.js';
+import { tenancyRoutes } from '../domains/tenancy/routes.js';
+import type { AppDeps } from './deps.js';
+
+/** Every domain's routes, in one list: add a domain here. */
+export function domainRoutes(deps: AppDeps): FastifyPluginAsync[] {
+  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes] as unknown as FastifyPluginAsync[];
+}

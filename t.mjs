@@ -1,0 +1,20 @@
+import { PGlite } from '@electric-sql/pglite';
+const t0=Date.now();
+const db = new PGlite();
+await db.waitReady;
+console.log('init', Date.now()-t0, process.memoryUsage().rss/1e6);
+await db.exec(`
+create role app nologin nobypassrls;
+create table t (org_id uuid, v text);
+alter table t enable row level security;
+alter table t force row level security;
+create policy p on t using (org_id = nullif(current_setting('app.org_id', true),'')::uuid);
+grant select, insert on t to app;
+insert into t values ('00000000-0000-0000-0000-000000000001','a'),('00000000-0000-0000-0000-000000000002','b');
+`);
+await db.exec(`begin; set local role app; select set_config('app.org_id','00000000-0000-0000-0000-000000000001',true);`);
+console.log((await db.query('select * from t')).rows, (await db.query('select current_user')).rows);
+await db.exec('commit');
+console.log((await db.query('select current_user')).rows);
+const t1=Date.now(); const dump = await db.dumpDataDir('none'); console.log('dump', Date.now()-t1, dump.size);
+const t2=Date.now(); const db2 = new PGlite({loadDataDir: dump}); await db2.waitReady; console.log('load', Date.now()-t2, (await db2.query('select count(*) from t')).rows, process.memoryUsage().rss/1e6);

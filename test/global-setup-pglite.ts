@@ -1,0 +1,2 @@
+import { setupPglite } from './global-setup.js';
+export default setupPglite;

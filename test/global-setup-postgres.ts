@@ -1,0 +1,2 @@
+import { setupPostgres } from './global-setup.js';
+export default setupPostgres;
