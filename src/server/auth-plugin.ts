@@ -58,7 +58,8 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
   });
 
   app.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
-    const auth: RouteAuth = req.routeOptions.config.auth ?? 'actor';
+    // No route matched: the not-found handler answers 404 or, for the UI's own paths, index.html; neither needs a sign-in.
+    const auth: RouteAuth = req.is404 ? 'public' : (req.routeOptions.config.auth ?? 'actor');
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const cookie = req.cookies[SESSION_COOKIE];
     try {

@@ -32,6 +32,7 @@ describe('foundation in the browser', () => {
     await asPlatform(s.rt, 'test', (tx, ctx) => upsertMembership(tx, ctx, cert.id, admin.id, ['cert_analyst']));
     adminCtx = await browser.newContext({ viewport: DESKTOP });
     page = await adminCtx.newPage();
+    watch(page);
   });
   afterAll(async () => {
     await adminCtx?.close();
@@ -40,6 +41,19 @@ describe('foundation in the browser', () => {
   });
 
   const now = () => s.clock!.now();
+
+  /** Browser-side errors fail loudly in the test output instead of as a silent timeout. */
+  function watch(p: Page) {
+    p.setDefaultTimeout(15_000);
+    p.on('pageerror', (e) => console.error(`[browser error] ${e.message}`));
+    // 4xx answers are expected along the way (signed out, wrong code); other console errors are not.
+    p.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && console.error(`[browser console] ${m.text()}`));
+  }
+
+  /** Follows a link of the side navigation. */
+  async function nav(p: Page, label: string) {
+    await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
+  }
 
   async function signIn(p: Page, email: string, password: string) {
     await p.getByLabel('Email').fill(email);
@@ -73,12 +87,12 @@ describe('foundation in the browser', () => {
     await signIn(page, admin.email, admin.password);
     await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
 
-    await page.getByRole('link', { name: 'Organisation settings' }).click();
+    await nav(page, 'Organisation settings');
     await page.getByLabel('Require two-factor authentication for every member').check();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Settings saved').waitFor();
 
-    await page.getByRole('link', { name: 'Home' }).click();
+    await nav(page, 'Home');
     await page.getByRole('link', { name: 'Set it up' }).click();
     secret = await enrol(page);
     await snap(page, 'recovery-codes-1280');
@@ -88,7 +102,7 @@ describe('foundation in the browser', () => {
   });
 
   it('signs out and back in with a TOTP code', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     // The enrolment code's time step is spent; the next sign-in uses a later one.
     s.clock!.advance(60_000);
@@ -117,19 +131,20 @@ describe('foundation in the browser', () => {
   const newcomer = { email: 'new.analyst@example.test', name: 'Nadia Newcomer', password: 'a long and quiet harbour 7' };
 
   it('invites a newcomer, who joins from a phone and must enrol MFA', async () => {
-    await page.getByRole('link', { name: 'Invitations' }).click();
+    await nav(page, 'Invitations');
     await page.getByLabel('Email').fill(newcomer.email);
     await page.getByRole('button', { name: 'Send invitation' }).click();
     const shown = page.getByTestId('invitation-link');
     await shown.waitFor();
     link = (await shown.textContent())!.trim();
     expect(link.startsWith(`${s.url}/invite#`)).toBe(true);
-    await expect.poll(() => page.getByRole('cell', { name: newcomer.email }).count()).toBe(1);
     await snap(page, 'invitations-1280');
+    await expect.poll(() => page.getByRole('cell', { name: newcomer.email, exact: true }).count()).toBe(1);
 
     const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
     try {
       const p = await phone.newPage();
+      watch(p);
       await p.goto(link);
       await p.getByRole('heading', { name: 'Join Muhafiz' }).waitFor();
       await p.getByText('Bank Alpha').first().waitFor();
@@ -141,7 +156,8 @@ describe('foundation in the browser', () => {
       await p.getByLabel('Repeat the password').fill('short');
       await p.getByRole('button', { name: 'Create account and join' }).click();
       // The server's password rule comes back as a field error under the field.
-      await p.getByText('must be at least 12 characters').waitFor();
+      await p.getByText('must be at least 12 characters', { exact: true }).waitFor();
+      await p.getByText('Check this field: Password.').waitFor();
       await snap(p, 'invite-error-390');
       await p.getByLabel('Password', { exact: true }).fill(newcomer.password);
       await p.getByLabel('Repeat the password').fill(newcomer.password);
@@ -170,9 +186,9 @@ describe('foundation in the browser', () => {
       await phone.close();
     }
 
-    await page.getByRole('link', { name: 'Members' }).click();
+    await nav(page, 'Members');
     await page.getByText(newcomer.name).waitFor();
-    await page.getByRole('link', { name: 'Invitations' }).click();
+    await nav(page, 'Invitations');
     await expect.poll(() => page.getByRole('row', { name: new RegExp(newcomer.email) }).getByText('Accepted').count()).toBe(1);
   });
 
@@ -187,7 +203,7 @@ describe('foundation in the browser', () => {
   });
 
   it('finds every step in the audit log, filters it and exports it', async () => {
-    await page.getByRole('link', { name: 'Audit log' }).click();
+    await nav(page, 'Audit log');
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     for (const action of ['auth.login', 'orgs.update', 'auth.mfa_enrolled', 'auth.logout', 'auth.mfa_verified', 'invitations.create', 'invitations.accept', 'auth.switch_org']) {
       await expect.poll(() => page.getByRole('cell', { name: action, exact: true }).count(), { message: action }).toBeGreaterThan(0);

@@ -68,9 +68,10 @@ function OrgSwitcher({ session }: { session: SessionInfo }) {
   const sw = useMutation({
     mutationFn: (orgId: string) => api.post<SessionInfo>('/api/auth/switch-org', { orgId }),
     onSuccess: (s) => {
+      // Leave the current page first: it may not exist for the new org and would refetch into a 403.
+      navigate('/');
       applySession(s);
       toast(`Now acting in ${s.org?.name ?? 'the organisation'}`);
-      navigate('/');
     },
   });
   if (session.memberships.length <= 1) return <span className="org-name" title="Acting organisation">{session.org?.name}</span>;

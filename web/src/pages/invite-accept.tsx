@@ -35,6 +35,9 @@ export function InviteAcceptPage() {
     queryFn: () => api.post<Preview>('/api/invitations/preview', { token }),
     enabled: token.length >= 20,
     retry: false,
+    // Kept across sign-in: after accepting, the token no longer previews, but the page still shows what was joined.
+    meta: { public: true },
+    staleTime: Infinity,
   });
   const accept = useMutation({
     mutationFn: (body: { token: string; displayName?: string; password?: string }) => api.post<{ orgId: string; created: boolean }>('/api/invitations/accept', body),
