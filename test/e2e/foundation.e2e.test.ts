@@ -228,4 +228,40 @@ describe('foundation in the browser', () => {
     await snap(page, 'audit-390');
     await page.setViewportSize(DESKTOP);
   });
+
+  it('creates an API token shown once, which works until revoked', async () => {
+    await nav(page, 'API tokens');
+    await page.getByLabel('Name').fill('SIEM export');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByTestId('new-token');
+    await shown.waitFor();
+    const token = (await shown.textContent())!.trim();
+    const call = () => page.request.get(`${s.url}/api/members`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await call()).status()).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByTestId('new-token').count()).toBe(0);
+    await page.getByRole('button', { name: 'Revoke token SIEM export' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('Token SIEM export revoked').waitFor();
+    await page.getByRole('row', { name: /SIEM export/ }).getByText('Revoked').waitFor();
+    expect((await call()).status()).toBe(401);
+  });
+
+  it('lists sessions, the outbox and members on a phone', async () => {
+    await nav(page, 'Security');
+    await page.getByRole('cell', { name: /this device/ }).waitFor();
+    await nav(page, 'Outbox');
+    await page.getByText(`You are invited to Bank Alpha on Muhafiz`).waitFor();
+    await page.setViewportSize(PHONE);
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await nav(page, 'Members');
+    await page.getByText(newcomer.name).waitFor();
+    await snap(page, 'members-390');
+    // Escape closes the menu drawer.
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#sidenav').isVisible()).toBe(false);
+    await page.setViewportSize(DESKTOP);
+    await snap(page, 'members-1280');
+  });
 });

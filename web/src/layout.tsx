@@ -14,6 +14,13 @@ export function Layout({ children }: { children: ReactNode }) {
   const location = useLocation();
   // Following a link closes the phone menu.
   useEffect(() => setMenuOpen(false), [location.pathname]);
+  // Escape closes the phone menu, as it would a dialog.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setMenuOpen(false);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
 
   return (
     <div className={`shell${menuOpen ? ' menu-open' : ''}`}>
