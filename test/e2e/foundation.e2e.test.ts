@@ -205,6 +205,7 @@ describe('foundation in the browser', () => {
   it('finds every step in the audit log, filters it and exports it', async () => {
     await nav(page, 'Audit log');
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await expect.poll(() => page.getByRole('row', { name: /orgs\.update/ }).getByText('{"fields":["mfaRequired"]}').count()).toBe(1);
     for (const action of ['auth.login', 'orgs.update', 'auth.mfa_enrolled', 'auth.logout', 'auth.mfa_verified', 'invitations.create', 'invitations.accept', 'auth.switch_org']) {
       await expect.poll(() => page.getByRole('cell', { name: action, exact: true }).count(), { message: action }).toBeGreaterThan(0);
     }

@@ -81,9 +81,13 @@ function OrgSettingsForm({ org }: { org: OrgRow }) {
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const v = validate(OrgUpdateBody, { name, mfaRequired });
+    // Only what changed, so the audit trail names the fields that really moved.
+    const patch = { ...(name !== org.name ? { name } : {}), ...(mfaRequired !== org.mfaRequired ? { mfaRequired } : {}) };
+    const v = validate(OrgUpdateBody, patch);
     setClientErrors(v.errors ?? {});
-    if (v.data) save.mutate(v.data);
+    if (!v.data) return;
+    if (Object.keys(v.data).length === 0) toast('Nothing changed');
+    else save.mutate(v.data);
   };
   const errors = { ...fieldErrorsOf(save.error), ...clientErrors };
   return (
