@@ -264,5 +264,15 @@ describe('foundation in the browser', () => {
     expect(await page.locator('#sidenav').isVisible()).toBe(false);
     await page.setViewportSize(DESKTOP);
     await snap(page, 'members-1280');
+
+    await page.getByRole('button', { name: `Change roles of ${newcomer.name}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Viewer').check();
+    await snap(page, 'roles-dialog-1280');
+    await dialog.getByRole('button', { name: 'Save roles' }).click();
+    await page.getByText(`Roles of ${newcomer.name} updated`).waitFor();
+    await page.getByRole('row', { name: new RegExp(newcomer.name) }).getByText('Viewer').waitFor();
+    // The admin's own row offers no actions: the server sends none for oneself.
+    expect(await page.getByRole('button', { name: /Change roles of User/ }).count()).toBe(0);
   });
 });
