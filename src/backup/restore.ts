@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { sql } from 'kysely';
@@ -183,9 +183,4 @@ async function putInPlace(target: 'pglite' | 'postgres', stage: string, dataDir:
     await rename(stagedKey, key);
   }
   return moved;
-}
-
-/** Size of a backup file, for messages. */
-export async function backupSize(file: string): Promise<number> {
-  return (await stat(file)).size;
 }
