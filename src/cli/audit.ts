@@ -25,7 +25,7 @@ function day(value: string | undefined): string | undefined {
  * same service and filters as the API's export, acting as the system in that
  * org. Returns the number of records.
  */
-export async function auditExport(rt: Runtime, input: AuditExportInput, write: (chunk: string) => Promise<void>): Promise<number> {
+export async function auditExport(rt: Runtime, input: AuditExportInput, write: (chunk: string) => Promise<void>, onProgress?: (records: number) => void): Promise<number> {
   const parsed = AuditFilter.safeParse({ from: day(input.from), to: day(input.to), action: input.action });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -38,6 +38,7 @@ export async function auditExport(rt: Runtime, input: AuditExportInput, write: (
     if (!first) records += chunk.split('\r\n').length - 1;
     first = false;
     await write(chunk);
+    onProgress?.(records);
   }
   return records;
 }
@@ -50,7 +51,9 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .description('walk every chain; exit 1 and report the first broken link if any record was modified, deleted or reordered')
     .action(() =>
       cli.withRuntime(async (rt) => {
-        const r = await verifyAuditLog(rt.db);
+        const progress = cli.progress('verified records');
+        const r = await verifyAuditLog(rt.db, (n) => progress.update(n));
+        progress.end();
         if (r.ok) {
           cli.out(`audit log intact: ${r.records} records in ${r.chains} chains`);
         } else {
@@ -71,14 +74,17 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .addHelpText('after', '\nExample:\n  muhafiz audit-log export --org NovaBank --from 2026-01-01 --to 2026-04-01 > novabank-q1.csv')
     .action((o: AuditExportInput & { output?: string }) =>
       cli.withRuntime(async (rt) => {
+        const progress = cli.progress('exported records');
         if (!o.output) {
-          await auditExport(rt, o, cli.write);
+          await auditExport(rt, o, cli.write, (n) => progress.update(n));
+          progress.end();
           return;
         }
         const file = createWriteStream(o.output, { mode: 0o600 });
         const n = await auditExport(rt, o, async (chunk) => {
           if (!file.write(chunk)) await once(file, 'drain');
-        });
+        }, (done) => progress.update(done));
+        progress.end();
         file.end();
         await once(file, 'finish');
         cli.out(`exported ${n} records to ${o.output}`);

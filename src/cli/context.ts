@@ -22,6 +22,34 @@ export interface CliContext {
   out(text: string): void;
   /** Writes raw text (CSV streams), honouring back-pressure. */
   write(chunk: string): Promise<void>;
+  /** A progress counter for long work (on stderr, only when it is a terminal). */
+  progress(label: string): Progress;
+}
+
+export interface Progress {
+  update(done: number): void;
+  end(): void;
+}
+
+const NO_PROGRESS: Progress = { update: () => undefined, end: () => undefined };
+
+/** `label: 12 345` rewritten in place on a terminal's stderr, at most every 100 ms. */
+function terminalProgress(label: string): Progress {
+  if (!process.stderr.isTTY) return NO_PROGRESS;
+  let last = 0;
+  let shown = false;
+  return {
+    update(done) {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      shown = true;
+      process.stderr.write(`\r${label}: ${done.toLocaleString('en')}`);
+    },
+    end() {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
 }
 
 /** The real thing: environment configuration, stdout. */
@@ -38,6 +66,7 @@ export function processCli(): CliContext {
     },
     out: (text) => console.log(text),
     write: (chunk) => new Promise<void>((resolve) => (process.stdout.write(chunk) ? resolve() : process.stdout.once('drain', resolve))),
+    progress: terminalProgress,
   };
 }
 

@@ -34,6 +34,7 @@ describe(`muhafiz command line (${TEST_DRIVER})`, () => {
     write: async (chunk) => {
       raw += chunk;
     },
+    progress: () => ({ update: () => undefined, end: () => undefined }),
   });
 
   /** Runs `muhafiz <args>` in-process against the test runtime; resolves with what it printed. */
