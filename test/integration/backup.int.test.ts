@@ -126,8 +126,7 @@ describe(`backup and restore (${TEST_DRIVER})`, () => {
     const junk = join(dir, 'junk.tar.gz');
     await writeFile(junk, 'not a tarball');
     await expect(restoreBackup({ file: junk, ...(await freshTarget('junk')) })).rejects.toThrow(/cannot read backup|not a Muhafiz backup/);
-    const file = join(dir, 'driver.tar.gz');
-    await createBackup(t.rt.db, { file, dataDir: join(dir, 'none'), includeSecretKey: false, clock: t.clock });
+    const file = join(dir, 'second.tar.gz');
     const other = TEST_DRIVER === 'pglite' ? { databaseUrl: 'postgres://nobody@127.0.0.1:1/none' } : {};
     await expect(restoreBackup({ file, dataDir: join(dir, 'other'), ...other })).rejects.toThrow(/holds a .* database but the target is/);
   });
