@@ -6,7 +6,6 @@ import { registerAuditCommands } from './audit.js';
 import type { CliContext } from './context.js';
 import { registerOpsCommands } from './ops.js';
 import { registerOrgCommands } from './orgs.js';
-import { serve } from './serve.js';
 import { registerTokenCommands } from './tokens.js';
 import { registerUserCommands } from './users.js';
 
@@ -31,6 +30,8 @@ export function buildProgram(cli: CliContext): Command {
     .addOption(new Option('--demo', 'load the demo sector on start (once; prints the demo credentials)'))
     .addOption(new Option('-p, --port <port>', 'port to listen on').env('PORT'))
     .action(async (o: { demo?: boolean; port?: string }) => {
+      // Loaded on use: the HTTP stack is not needed by the other commands.
+      const { serve } = await import('./serve.js');
       await serve(loadConfig(process.env, o.port ? { port: Number(o.port) } : {}), { demo: Boolean(o.demo) });
     });
 
