@@ -106,7 +106,12 @@ describe('foundation in the browser', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     // The enrolment code's time step is spent; the next sign-in uses a later one.
     s.clock!.advance(60_000);
-    await signIn(page, admin.email, admin.password);
+    // Keyboard only: the email field has focus, Tab moves on, Enter submits.
+    await expect.poll(() => page.locator('input:focus').getAttribute('name')).toBe('email');
+    await page.keyboard.type(admin.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(admin.password);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
     await page.getByLabel('Authentication code').fill('000000');
     await page.getByRole('button', { name: 'Verify' }).click();

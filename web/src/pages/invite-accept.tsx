@@ -29,11 +29,12 @@ const NewcomerForm = InvitationAcceptBody.extend({
 export function InviteAcceptPage() {
   const token = decodeURIComponent(window.location.hash.replace(/^#/, ''));
   const qc = useQueryClient();
-  const { data: session } = useSession();
+  const { data: session, isPending: sessionPending } = useSession();
   const preview = useQuery({
     queryKey: ['invitation-preview', token],
     queryFn: () => api.post<Preview>('/api/invitations/preview', { token }),
-    enabled: token.length >= 20,
+    // A signed-in browser must send its CSRF token even here, and the token comes with the session.
+    enabled: token.length >= 20 && !sessionPending,
     retry: false,
     // Kept across sign-in: after accepting, the token no longer previews, but the page still shows what was joined.
     meta: { public: true },
