@@ -54,10 +54,11 @@ describe('accepting an invitation with an existing account', () => {
       await p.getByRole('button', { name: 'Accept and join Securities Commission' }).click();
       await p.getByRole('heading', { name: 'Welcome to Securities Commission' }).waitFor();
       await snap(p, 'invite-existing-1280');
-      await p.getByRole('link', { name: 'Continue to Muhafiz' }).click();
-      const switcher = p.getByLabel('Acting organisation');
-      await switcher.selectOption(regulator.id);
+      await p.getByRole('button', { name: 'Switch to Securities Commission now' }).click();
       await p.getByText(/You are acting in Securities Commission .* as Supervisor/).waitFor();
+      // Both orgs are in the switcher now.
+      await p.getByLabel('Acting organisation').selectOption(bank.id);
+      await p.getByText(/You are acting in Bank Gamma .* as ISMS manager/).waitFor();
     } finally {
       await ctx.close();
     }

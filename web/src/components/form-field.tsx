@@ -107,7 +107,8 @@ export function ErrorBanner({ error }: { error: unknown }) {
   const fields = error instanceof ApiError ? Object.keys(error.fieldErrors) : [];
   // Field problems are shown under their fields; the banner only points at them.
   const msg = fields.length ? `Check ${fields.length === 1 ? 'this field' : 'these fields'}: ${fields.map((f) => labelOf(f.replaceAll('.', ' '))).join(', ')}.` : error instanceof Error ? error.message : String(error);
-  const rid = error instanceof ApiError ? error.requestId : undefined;
+  // The request id helps support trace a failure; a field mistake needs none.
+  const rid = error instanceof ApiError && !fields.length ? error.requestId : undefined;
   return (
     <div className="banner banner-error" role="alert">
       {msg}

@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { InvitationAcceptBody } from '../../../src/domains/tenancy/schema.js';
 import { api } from '../api.js';
 import { ErrorBanner, FormField, fieldErrorsOf, labelOf, validate } from '../components/form-field.js';
-import { SESSION_KEY, useSession } from '../session.js';
+import { SESSION_KEY, useApplySession, useSession, type SessionInfo } from '../session.js';
 import { AuthFrame, SignInFlow } from './sign-in.js';
 
 interface Preview {
@@ -76,7 +76,7 @@ export function InviteAcceptPage() {
             {session?.stage === 'active' ? <p><Link to="/">Continue to Muhafiz</Link></p> : null}
           </>
         ) : (
-          <p><Link to="/">Continue to Muhafiz</Link> and pick {inv.orgName} in the organisation switcher.</p>
+          <SwitchTo orgId={accept.data.orgId} orgName={inv.orgName} />
         )}
       </AuthFrame>
     );
@@ -114,6 +114,26 @@ export function InviteAcceptPage() {
         </>
       )}
     </AuthFrame>
+  );
+}
+
+/** After an existing user accepted: act in the new org right away. */
+function SwitchTo({ orgId, orgName }: { orgId: string; orgName: string }) {
+  const applySession = useApplySession();
+  const navigate = useNavigate();
+  const sw = useMutation({
+    mutationFn: () => api.post<SessionInfo>('/api/auth/switch-org', { orgId }),
+    onSuccess: (s) => {
+      navigate('/');
+      applySession(s);
+    },
+  });
+  return (
+    <>
+      <ErrorBanner error={sw.error} />
+      <button type="button" className="primary block" disabled={sw.isPending} onClick={() => sw.mutate()}>Switch to {orgName} now</button>
+      <p className="center"><Link to="/">Continue where I was</Link></p>
+    </>
   );
 }
 
