@@ -57,10 +57,14 @@ export class JobQueue {
     this.#handlers.set(name, handler);
   }
 
-  /** Adds a job; pass the service's transaction so it commits with the write. */
+  /**
+   * Adds a job; pass the service's transaction so it commits with the write.
+   * Returns the job's id, or with a singleton key that already has a pending
+   * job, that job's id (nothing new is queued).
+   */
   async enqueue(k: Kysely<DB>, opts: EnqueueOptions): Promise<string> {
     const id = newId();
-    await k
+    const res = await k
       .insertInto('jobs')
       .values({
         id,
@@ -72,7 +76,11 @@ export class JobQueue {
         ...(opts.maxAttempts ? { max_attempts: opts.maxAttempts } : {}),
       })
       .onConflict((oc) => oc.column('singleton_key').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
-      .execute();
+      .executeTakeFirst();
+    if (opts.singletonKey && Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) {
+      const { rows } = await sql<{ id: string | null }>`select pending_job_id(${opts.singletonKey}) as id`.execute(k);
+      return rows[0]?.id ?? id;
+    }
     return id;
   }
 
@@ -136,7 +144,8 @@ export class JobQueue {
         .skipLocked()
         .execute();
       for (const s of due) {
-        if (this.#handlers.has(s.name)) await this.enqueue(k, { name: s.name, singletonKey: `schedule:${s.name}`, maxAttempts: 1 });
+        // Enqueued even when this node lacks the handler: a node that has it claims the job.
+        await this.enqueue(k, { name: s.name, singletonKey: `schedule:${s.name}`, maxAttempts: 1 });
         let next = new Date(s.next_run_at).getTime() + s.interval_seconds * 1000;
         if (next <= now.getTime()) next = now.getTime() + s.interval_seconds * 1000;
         await k.updateTable('job_schedules').set({ next_run_at: new Date(next), last_run_at: now }).where('name', '=', s.name).execute();
@@ -154,6 +163,7 @@ export class JobQueue {
           locked_by: null,
           locked_until: null,
           last_error: sql`coalesce(last_error, 'worker stopped before finishing')`,
+          finished_at: sql`case when attempts >= max_attempts then ${now}::timestamptz else null end`,
         })
         .where('status', '=', 'running')
         .where('locked_until', '<', now)
