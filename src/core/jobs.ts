@@ -63,25 +63,11 @@ export class JobQueue {
    * job, that job's id (nothing new is queued).
    */
   async enqueue(k: Kysely<DB>, opts: EnqueueOptions): Promise<string> {
-    const id = newId();
-    const res = await k
-      .insertInto('jobs')
-      .values({
-        id,
-        name: opts.name,
-        org_id: opts.orgId ?? null,
-        payload: JSON.stringify(opts.payload ?? {}),
-        run_at: opts.runAt ?? this.clock.now(),
-        singleton_key: opts.singletonKey ?? null,
-        ...(opts.maxAttempts ? { max_attempts: opts.maxAttempts } : {}),
-      })
-      .onConflict((oc) => oc.column('singleton_key').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
-      .executeTakeFirst();
-    if (opts.singletonKey && Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) {
-      const { rows } = await sql<{ id: string | null }>`select pending_job_id(${opts.singletonKey}) as id`.execute(k);
-      return rows[0]?.id ?? id;
-    }
-    return id;
+    // Through enqueue_job: the request role may add jobs but not read the table.
+    const { rows } = await sql<{ id: string }>`select enqueue_job(
+      ${newId()}, ${opts.name}, ${opts.orgId ?? null}, ${JSON.stringify(opts.payload ?? {})}::jsonb,
+      ${opts.runAt ?? this.clock.now()}::timestamptz, ${opts.singletonKey ?? null}, ${opts.maxAttempts ?? null}::integer) as id`.execute(k);
+    return rows[0]!.id;
   }
 
   /** Declares (or re-times) a recurring job; the schedule row is the durable record. */

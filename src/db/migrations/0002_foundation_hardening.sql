@@ -3,9 +3,10 @@
 -- 1. auth_token also answers the roles the token's owner holds today, so a
 --    token stops working for a role its owner has since lost (an org_admin
 --    token of a demoted admin), not only when the membership ends.
--- 2. pending_job_id lets a service that enqueues with a singleton key learn
---    the id of the job already pending, without the request role being able
---    to read the jobs table.
+-- 2. enqueue_job: INSERT ... ON CONFLICT on the singleton index needs SELECT
+--    on jobs, which the request role must not have (jobs carry every org's
+--    payloads), so services could not enqueue at all. This narrow function
+--    inserts (or finds the pending twin) and answers only the job's id.
 
 DROP FUNCTION auth_token(uuid, text, timestamptz);
 
@@ -33,9 +34,22 @@ END $$;
 REVOKE ALL ON FUNCTION auth_token(uuid, text, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_token(uuid, text, timestamptz) TO muhafiz_app, muhafiz_system;
 
-CREATE FUNCTION pending_job_id(p_singleton_key text) RETURNS uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  SELECT id FROM jobs WHERE singleton_key = p_singleton_key AND status IN ('queued', 'running') LIMIT 1
-$$;
-REVOKE ALL ON FUNCTION pending_job_id(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pending_job_id(text) TO muhafiz_app, muhafiz_system;
+CREATE FUNCTION enqueue_job(
+  p_id uuid, p_name text, p_org_id uuid, p_payload jsonb, p_run_at timestamptz, p_singleton_key text, p_max_attempts integer
+) RETURNS uuid LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE v_id uuid;
+BEGIN
+  -- Two tries: a pending twin may finish between the conflict and the lookup.
+  FOR i IN 1..2 LOOP
+    INSERT INTO jobs (id, name, org_id, payload, run_at, singleton_key, max_attempts)
+    VALUES (p_id, p_name, p_org_id, coalesce(p_payload, '{}'::jsonb), p_run_at, p_singleton_key, coalesce(p_max_attempts, 5))
+    ON CONFLICT (singleton_key) WHERE status IN ('queued', 'running') DO NOTHING
+    RETURNING id INTO v_id;
+    IF v_id IS NOT NULL THEN RETURN v_id; END IF;
+    SELECT j.id INTO v_id FROM jobs j WHERE j.singleton_key = p_singleton_key AND j.status IN ('queued', 'running');
+    IF v_id IS NOT NULL THEN RETURN v_id; END IF;
+  END LOOP;
+  RAISE EXCEPTION 'could not enqueue job % with singleton key %', p_name, p_singleton_key;
+END $$;
+REVOKE ALL ON FUNCTION enqueue_job(uuid, text, uuid, jsonb, timestamptz, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION enqueue_job(uuid, text, uuid, jsonb, timestamptz, text, integer) TO muhafiz_app, muhafiz_system;
