@@ -52,6 +52,11 @@ export class JobQueue {
     private readonly log?: Logger,
   ) {}
 
+  /** The queue's clock (jobs and mail stamp times with it, so tests can move it). */
+  now(): Date {
+    return this.clock.now();
+  }
+
   register(name: string, handler: JobHandler): void {
     if (this.#handlers.has(name)) throw new Error(`job ${name} registered twice`);
     this.#handlers.set(name, handler);

@@ -91,6 +91,27 @@ describe(`MFA and session lifecycle (${TEST_DRIVER})`, () => {
     expect(log).toEqual(expect.arrayContaining(['auth.mfa_enrolled:', 'auth.mfa_verified:totp', 'auth.mfa_verified:recovery']));
   });
 
+  it('wrong codes count towards the lockout, and signing in again with the password does not reset them', async () => {
+    const mallory = await buildUser(t.rt, bank.id, ['staff']);
+    const { secret } = await enrol(await signedIn(mallory));
+    t.clock.advance(30_000);
+    const wrong = (code: string) => (code === '123456' ? '654321' : '123456');
+    const c = new Client(t.app);
+    await c.login(mallory.email, mallory.password);
+    for (let i = 0; i < 3; i++) expectProblem(await c.post('/api/auth/mfa', { code: wrong(totpAt(secret, t.clock.now())) }), 401, 'MFA_CODE_INVALID');
+    const d = new Client(t.app);
+    expect((await d.login(mallory.email, mallory.password)).json().stage).toBe('mfa_pending');
+    expectProblem(await d.post('/api/auth/mfa', { code: wrong(totpAt(secret, t.clock.now())) }), 401, 'MFA_CODE_INVALID');
+    expectProblem(await d.post('/api/auth/mfa', { code: wrong(totpAt(secret, t.clock.now())) }), 401, 'MFA_CODE_INVALID');
+    // Five misses in all: locked, even for the right code and the right password.
+    expectProblem(await d.post('/api/auth/mfa', { code: totpAt(secret, t.clock.now()) }), 423, 'ACCOUNT_LOCKED');
+    expectProblem(await new Client(t.app).login(mallory.email, mallory.password), 423, 'ACCOUNT_LOCKED');
+    t.clock.advance(15 * 60_000 + 1000);
+    const e = new Client(t.app);
+    await e.login(mallory.email, mallory.password);
+    expect((await e.post('/api/auth/mfa', { code: totpAt(secret, t.clock.now()) })).json().stage).toBe('active');
+  });
+
   it("an org's MFA requirement holds members without MFA at enrolment, including live sessions", async () => {
     const org = await buildOrg(t.rt);
     const admin = await buildUser(t.rt, org.id, ['org_admin']);

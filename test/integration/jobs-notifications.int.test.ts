@@ -7,6 +7,8 @@ import { inject } from 'vitest';
 import { MINUTE } from '../../src/core/clock.js';
 import { inTx } from '../../src/core/context.js';
 import { notify } from '../../src/core/notify.js';
+import { JobQueue } from '../../src/core/jobs.js';
+import { Mailer } from '../../src/core/mail.js';
 import { connect, type Database } from '../../src/db/connect.js';
 import { openRuntime } from '../../src/server/runtime.js';
 import { Client, expectProblem, testApp, type TestApp } from '../helpers/app.js';
@@ -178,6 +180,26 @@ describe(`jobs and notifications (${TEST_DRIVER})`, () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('records a failed mail delivery on the message and retries it', async () => {
+    // A queue and mailer of their own, pointed at a port where no SMTP server listens.
+    const queue = new JobQueue(t.rt.db, t.clock);
+    const mailer = new Mailer(queue, t.rt.db, 'smtp://127.0.0.1:1', 'Muhafiz <no-reply@muhafiz.test>');
+    const id = await inTx(ctx(), (tx) => mailer.send(tx, { orgId: bank.id, to: 'someone@example.test', subject: 'Deadline', text: 'Soon' }));
+    const outbox = async () =>
+      t.rt.db.kysely.transaction().execute(async (tx) => {
+        await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
+        return tx.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      });
+    expect((await outbox()).status).toBe('queued');
+    expect(await queue.runDue()).toBe(1);
+    const failed = await outbox();
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/ECONNREFUSED|connect/);
+    const [mailJob] = (await jobsNamed('mail.send')).filter((j) => (j.payload as { id: string }).id === id);
+    expect(mailJob).toMatchObject({ status: 'queued', attempts: 1, max_attempts: 8 });
+    expect(mailJob!.last_error).toContain(`mail ${id} not delivered`);
   });
 
   it("shows a job's progress to its org only", async () => {

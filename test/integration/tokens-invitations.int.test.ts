@@ -183,6 +183,12 @@ describe(`API tokens and invitations (${TEST_DRIVER})`, () => {
     expect(switched.json().memberships).toHaveLength(2);
   });
 
+  it('does not invite someone who is already a member', async () => {
+    const a = await signedIn(admin);
+    const dup = expectProblem(await a.post('/api/invitations', { email: manager.email.toUpperCase(), roles: ['staff'] }), 409, 'ALREADY_MEMBER');
+    expect(dup.errors).toEqual([{ path: 'body.email', message: 'already a member' }]);
+  });
+
   it('expired and revoked invitations are not found', async () => {
     const a = await signedIn(admin);
     const short = (await a.post('/api/invitations', { email: 'late@example.test', roles: ['staff'], expiresInDays: 1 })).json();

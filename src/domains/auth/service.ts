@@ -70,7 +70,10 @@ export async function login(deps: AppDeps, meta: RequestMeta, input: { email: st
     throw AuthErrors.INVALID_CREDENTIALS();
   }
   return systemTx(deps, meta, async (tx, ctx) => {
-    await tx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+    // With MFA the password alone is half a sign-in: the failure count (which
+    // also counts wrong codes) is cleared only once the code is right, or a
+    // new login would hand a code-guesser fresh attempts.
+    if (!user.mfa_enabled) await tx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
     // Signing in always issues a new id; a session the browser still presented ends here (no fixation, no stale twin).
     if (replaces) await tx.updateTable('sessions').set({ revoked_at: now }).where('id_hash', '=', replaces.idHash).where('revoked_at', 'is', null).execute();
     const org = await defaultOrg(tx, user.id);
@@ -120,7 +123,7 @@ export async function verifyMfa(deps: AppDeps, meta: RequestMeta, session: Resol
     if (user.totp_secret_enc) {
       const step = matchTotp(deps.secrets.open(user.totp_secret_enc), code, now, user.totp_last_step === null ? null : Number(user.totp_last_step));
       if (step !== null) {
-        await tx.updateTable('users').set({ totp_last_step: step, failed_logins: 0 }).where('id', '=', session.userId).execute();
+        await tx.updateTable('users').set({ totp_last_step: step }).where('id', '=', session.userId).execute();
         method = 'totp';
       }
     }
@@ -135,6 +138,7 @@ export async function verifyMfa(deps: AppDeps, meta: RequestMeta, session: Resol
       if (Number(used.numUpdatedRows) === 1) method = 'recovery';
     }
     if (!method) return null;
+    await tx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', session.userId).execute();
     const next = await rotateSession(tx, deps, session, { stage: 'active', ip: meta.ip, userAgent: meta.userAgent });
     await audit(tx, { ...ctx, actor: { ...ctx.actor, userId: session.userId, label: session.email } }, {
       orgId: session.orgId ?? ctx.actor.orgId,
