@@ -33,12 +33,11 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       hookTimeout: 120_000,
       reporters: ['default'],
       projects: [
-        { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'], exclude: integration } },
-        { extends: true, test: { name: 'pglite', include: integration, globalSetup: ['test/global-setup-pglite.ts'], env: { MUHAFIZ_TEST_DRIVER: 'pglite' } } },
+        { extends: true as const, test: { name: 'unit', include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'], exclude: integration } },
+        { extends: true as const, test: { name: 'pglite', include: integration, globalSetup: ['test/global-setup-pglite.ts'], env: { MUHAFIZ_TEST_DRIVER: 'pglite' } } },
         ...(withPg
           ? [{ extends: true as const, test: { name: 'postgres', include: integration, globalSetup: ['test/global-setup-postgres.ts'], env: { MUHAFIZ_TEST_DRIVER: 'postgres', TEST_DATABASE_URL: pgUrl } } }]
           : []),
-        // One browser: the e2e files run one after another in a single fork (fileParallelism is not a project option).
         { extends: true as const, test: { name: 'e2e', include: ['test/e2e/**/*.e2e.test.ts'], globalSetup: ['test/e2e/global-setup.ts'], poolOptions: { forks: { singleFork: true } }, testTimeout: 180_000 } },
       ],
     },
