@@ -116,7 +116,9 @@ export class JobQueue {
     await this.#recoverStale();
     let ran = 0;
     while (ran < limit) {
-      const batch = await this.#claim(Math.min(10, limit - ran));
+      // One at a time: a claimed job's lock runs from its claim, so jobs
+      // claimed in a batch behind a slow one could expire and run twice.
+      const batch = await this.#claim(1);
       if (batch.length === 0) break;
       for (const job of batch) await this.#run(job);
       ran += batch.length;
@@ -200,7 +202,9 @@ export class JobQueue {
     const handler = this.#handlers.get(job.name)!;
     const ctl: JobControl = {
       progress: async (p) => {
-        await this.#system((k) => k.updateTable('jobs').set({ progress: JSON.stringify(p) }).where('id', '=', job.id).execute());
+        // Reporting progress also renews the lock: a long job that still reports is alive.
+        const lockedUntil = new Date(this.clock.now().getTime() + LOCK_MS);
+        await this.#system((k) => k.updateTable('jobs').set({ progress: JSON.stringify(p), locked_until: lockedUntil }).where('id', '=', job.id).execute());
       },
     };
     try {

@@ -208,6 +208,8 @@ describe(`jobs and notifications (${TEST_DRIVER})`, () => {
     const gate = new Promise<void>((r) => (release = r));
     const progressed = new Promise<void>((r) => (reported = r));
     t.rt.jobs.register('test.import', async (_j, ctl) => {
+      // Four minutes into a long import, progress renews the five-minute lock.
+      t.clock.advance(4 * MINUTE);
       await ctl.progress({ done: 1, total: 2 });
       reported();
       await gate;
@@ -221,6 +223,7 @@ describe(`jobs and notifications (${TEST_DRIVER})`, () => {
     await progressed;
     const mid = (await c.get(`/api/jobs/${id}`)).json();
     expect(mid).toMatchObject({ status: 'running', progress: { done: 1, total: 2 }, attempts: 1 });
+    expect((await job(id))!.locked_until!.getTime()).toBe(t.clock.now().getTime() + 5 * MINUTE);
     release();
     await running;
     const end = (await c.get(`/api/jobs/${id}`)).json();
