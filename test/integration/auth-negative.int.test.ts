@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { fromRoot } from '../../src/core/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE, HOUR, DAY } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config.js';
@@ -212,6 +214,16 @@ describe(`sign-in and request hardening (${TEST_DRIVER})`, () => {
     } finally {
       await tlsApp.close();
     }
+  });
+
+  it.runIf(existsSync(fromRoot('web/dist/index.html')))('serves the UI without a session, but no API', async () => {
+    for (const url of ['/', '/index.html', '/risks/42']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type'], url).toMatch(/^text\/html/);
+    }
+    expectProblem(await t.app.inject({ method: 'GET', url: '/api/no-such-thing' }), 401, 'UNAUTHENTICATED');
+    expectProblem(await t.app.inject({ method: 'POST', url: '/risks/42', payload: {} }), 404, 'NOT_FOUND');
   });
 
   it('never writes passwords, tokens or cookies to the log', async () => {
