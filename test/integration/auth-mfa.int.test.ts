@@ -172,6 +172,21 @@ describe(`MFA and session lifecycle (${TEST_DRIVER})`, () => {
     expectProblem(await c.delete(`/api/auth/sessions/${otherSession.id}`), 404, 'SESSION_NOT_FOUND');
   });
 
+  it('changes the password under the policy and signs out the other sessions', async () => {
+    const erin = await buildUser(t.rt, bank.id, ['staff']);
+    const mine = await signedIn(erin);
+    const other = await signedIn(erin);
+    const weak = expectProblem(await mine.post('/api/auth/password', { currentPassword: erin.password, newPassword: 'letmein12345' }), 400, 'PASSWORD_WEAK');
+    expect(weak.errors?.[0]?.path).toBe('body.newPassword');
+    expectProblem(await mine.post('/api/auth/password', { currentPassword: 'not-my-password-1', newPassword: 'a brand new long passphrase' }), 401, 'INVALID_CREDENTIALS');
+    const ok = await mine.post('/api/auth/password', { currentPassword: erin.password, newPassword: 'a brand new long passphrase' });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect((await mine.get('/api/members')).statusCode).toBe(200);
+    expectProblem(await other.get('/api/members'), 401, 'SESSION_EXPIRED');
+    expectProblem(await new Client(t.app).login(erin.email, erin.password), 401, 'INVALID_CREDENTIALS');
+    expect((await new Client(t.app).login(erin.email, 'a brand new long passphrase')).statusCode).toBe(200);
+  });
+
   it('logs out one session, or everywhere', async () => {
     const dan = await buildUser(t.rt, bank.id, ['staff']);
     const one = await signedIn(dan);
