@@ -102,15 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const webRoot = fromRoot('web/dist');
   const haveUi = existsSync(webRoot);
   if (haveUi) {
-    // reply.sendFile for the SPA fallback below.
-    await app.register(fastifyStatic, { root: webRoot, serve: false });
-    // The built files are public: the UI has to load before anyone can sign in.
-    await app.register(async (ui) => {
-      ui.addHook('onRoute', (route) => {
-        route.config = { ...route.config, auth: 'public' };
-      });
-      await ui.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: false, maxAge: '1h', immutable: false, decorateReply: false });
-    });
+    await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: false, maxAge: '1h', immutable: false });
   }
   app.setNotFoundHandler({ preValidation: async () => undefined }, async (req, reply) => {
     if (req.url.startsWith('/api/') || !haveUi || req.method !== 'GET') throw E.NOT_FOUND(`No route ${req.method} ${req.url.split('?')[0]}`);
