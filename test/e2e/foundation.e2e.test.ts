@@ -89,15 +89,17 @@ describe('foundation in the browser', () => {
 
     await nav(page, 'Organisation settings');
     await page.getByLabel('Require two-factor authentication for every member').check();
+    await page.getByText('you will be asked to right after saving').waitFor();
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Settings saved').waitFor();
-
-    await nav(page, 'Home');
-    await page.getByRole('link', { name: 'Set it up' }).click();
+    // The requirement applies to live sessions too: the admin must enrol before going on.
+    await page.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
+    await snap(page, 'enrol-1280');
     secret = await enrol(page);
     await snap(page, 'recovery-codes-1280');
     await page.getByRole('button', { name: 'I have saved them, continue' }).click();
-    await page.getByRole('heading', { name: 'Security' }).waitFor();
+    await page.getByRole('heading', { name: 'Organisation settings' }).waitFor();
+    expect(await page.getByLabel('Require two-factor authentication for every member').isChecked()).toBe(true);
+    await nav(page, 'Security');
     await expect.poll(() => page.getByText('On. You sign in with your password').count()).toBe(1);
   });
 
