@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AppDeps } from './deps.js';
+import { registerRiskJobs } from '../domains/risks/reminders.js';
 
 /** Registers every recurring and on-demand job; domains add theirs here. */
 export async function registerJobs(deps: AppDeps): Promise<void> {
@@ -16,4 +17,5 @@ export async function registerJobs(deps: AppDeps): Promise<void> {
     });
   });
   await deps.jobs.schedule('maintenance.cleanup', 3600);
+  await registerRiskJobs(deps);
 }
