@@ -3,6 +3,7 @@ import { loadConfig } from './config.js';
 import { connect } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { serve } from './cli/serve.js';
+import { registerIsmsCommands } from './cli/isms.js';
 import { verifyAuditLog } from './core/audit.js';
 import { openRuntime } from './server/runtime.js';
 import { createLogger } from './server/runtime.js';
@@ -48,6 +49,8 @@ export async function main(argv: string[]): Promise<void> {
       await rt.close();
     }
   };
+
+  registerIsmsCommands(program, withRuntime);
 
   const users = program.command('users').description('manage user accounts');
   users
