@@ -1,24 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { sql } from 'kysely';
 import { Option, type Command } from 'commander';
-import { systemActor } from '../core/access/index.js';
-import type { Ctx } from '../core/context.js';
-import { newId } from '../core/ids.js';
 import { exportAssetsCsv, exportAssetsXlsx, importAssets } from '../domains/assets/transfer.js';
 import { registerPdf, registerXlsx } from '../domains/risks/reports.js';
 import type { Runtime } from '../server/runtime.js';
+import { cliCtx, orgByShortName, type CliContext } from './context.js';
 
-type WithRuntime = <T>(fn: (rt: Runtime) => Promise<T>) => Promise<T>;
-
-/** A system context acting in the org named by its short name (the CLI acts for an org, audited as system:cli). */
-export async function orgCtx(rt: Runtime, shortName: string): Promise<Ctx & { orgName: string }> {
-  const org = await rt.db.kysely.transaction().execute(async (tx) => {
-    await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
-    return tx.selectFrom('orgs').select(['id', 'kind', 'name']).where(sql`lower(short_name)`, '=', shortName.toLowerCase()).where('disabled_at', 'is', null).executeTakeFirst();
-  });
-  if (!org) throw new Error(`no organisation with the short name ${shortName}`);
-  return { db: rt.db, clock: rt.clock, requestId: `cli-${newId()}`, ip: null, actor: systemActor(org.id, org.kind, 'system:cli'), orgName: org.name };
+async function orgCtx(rt: Runtime, shortName: string) {
+  const org = await orgByShortName(rt, shortName);
+  return { ...cliCtx(rt, org), orgName: org.name };
 }
 
 function formatOf(file: string, given?: string): 'csv' | 'xlsx' {
@@ -28,7 +18,7 @@ function formatOf(file: string, given?: string): 'csv' | 'xlsx' {
 }
 
 /** `muhafiz assets import|export` and `muhafiz risks export`: the same services as the API. */
-export function registerIsmsCommands(program: Command, withRuntime: WithRuntime): void {
+export function registerIsmsCommands(program: Command, cli: CliContext): void {
   const assets = program.command('assets').description("an organisation's asset inventory");
   assets
     .command('import <file>')
@@ -37,21 +27,21 @@ export function registerIsmsCommands(program: Command, withRuntime: WithRuntime)
     .option('--dry-run', 'check the file and report, write nothing')
     .addOption(new Option('--format <format>', 'csv or xlsx (default: from the file extension)').choices(['csv', 'xlsx']))
     .action((file: string, o: { org: string; dryRun?: boolean; format?: string }) =>
-      withRuntime(async (rt) => {
+      cli.withRuntime(async (rt) => {
         const ctx = await orgCtx(rt, o.org);
         const content = await readFile(file);
         try {
           const r = await importAssets(ctx, { format: formatOf(file, o.format), content, dryRun: Boolean(o.dryRun) });
-          for (const e of r.errors) console.log(`line ${e.line}, column ${e.column}: ${e.message}`);
+          for (const e of r.errors) cli.out(`line ${e.line}, column ${e.column}: ${e.message}`);
           if (r.errors.length) {
-            console.log(`${r.errors.length} problem(s) in ${r.rows} row(s); nothing was written`);
+            cli.out(`${r.errors.length} problem(s) in ${r.rows} row(s); nothing was written`);
             process.exitCode = 1;
           } else {
-            console.log(`${r.dryRun ? 'dry run: would create' : 'created'} ${r.created}, ${r.dryRun ? 'would update' : 'updated'} ${r.updated} of ${r.rows} row(s)${r.dryRun ? '; nothing was written' : ''}`);
+            cli.out(`${r.dryRun ? 'dry run: would create' : 'created'} ${r.created}, ${r.dryRun ? 'would update' : 'updated'} ${r.updated} of ${r.rows} row(s)${r.dryRun ? '; nothing was written' : ''}`);
           }
         } catch (err) {
           const e = err as { errors?: Array<{ path: string; message: string }>; message: string };
-          for (const p of e.errors ?? []) console.log(`${p.path}: ${p.message}`);
+          for (const p of e.errors ?? []) cli.out(`${p.path}: ${p.message}`);
           throw err;
         }
       }),
@@ -63,15 +53,15 @@ export function registerIsmsCommands(program: Command, withRuntime: WithRuntime)
     .addOption(new Option('--format <format>', 'csv or xlsx').choices(['csv', 'xlsx']).default('csv'))
     .option('-o, --out <file>', 'write here instead of stdout (required for xlsx)')
     .action((o: { org: string; format: 'csv' | 'xlsx'; out?: string }) =>
-      withRuntime(async (rt) => {
+      cli.withRuntime(async (rt) => {
         const ctx = await orgCtx(rt, o.org);
         if (o.format === 'xlsx' && !o.out) throw new Error('--out is required for xlsx');
         const body = o.format === 'xlsx' ? await exportAssetsXlsx(ctx, {}) : await exportAssetsCsv(ctx, {});
         if (o.out) {
           await writeFile(o.out, body);
-          console.error(`wrote ${o.out} (${body.length} bytes)`);
+          cli.out(`wrote ${o.out} (${body.length} bytes)`);
         } else {
-          process.stdout.write(body);
+          await cli.write(body.toString('utf8'));
         }
       }),
     );
@@ -84,11 +74,11 @@ export function registerIsmsCommands(program: Command, withRuntime: WithRuntime)
     .addOption(new Option('--format <format>', 'xlsx or pdf').choices(['xlsx', 'pdf']).default('xlsx'))
     .requiredOption('-o, --out <file>', 'the file to write')
     .action((o: { org: string; format: 'xlsx' | 'pdf'; out: string }) =>
-      withRuntime(async (rt) => {
+      cli.withRuntime(async (rt) => {
         const ctx = await orgCtx(rt, o.org);
         const body = o.format === 'pdf' ? await registerPdf(ctx, {}, ctx.orgName) : await registerXlsx(ctx, {});
         await writeFile(o.out, body);
-        console.error(`wrote ${o.out} (${body.length} bytes)`);
+        cli.out(`wrote ${o.out} (${body.length} bytes)`);
       }),
     );
 }

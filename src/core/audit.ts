@@ -135,7 +135,9 @@ export async function verifyAuditLog(db: Database, onProgress?: (records: number
           const fail = (reason: string): VerifyResult => ({ ok: false, chains: heads.length, records, problem: { orgId: head.org_id, seq, reason } });
           if (seq !== expected) return fail(`record ${expected} is missing (next is ${seq}): deleted or reordered`);
           if (row.prev_hash !== prev) return fail('previous-hash link does not match: a record before it was changed, deleted or reordered');
-          const recomputed = recordHash({ ...row, seq, details: row.details });
+          // The stored hash is not part of what it hashes.
+          const { hash: _stored, ...fields } = row;
+          const recomputed = recordHash({ ...fields, seq, details: row.details });
           if (recomputed !== row.hash) return fail('record content does not match its hash: it was modified');
           prev = row.hash;
           expected += 1;
