@@ -58,7 +58,8 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
   });
 
   app.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
-    const auth: RouteAuth = req.routeOptions.config.auth ?? 'actor';
+    // The UI's files and SPA fallback (everything outside /api/) are public; the API defaults to needing an actor.
+    const auth: RouteAuth = req.routeOptions.config.auth ?? (req.url.startsWith('/api/') ? 'actor' : 'public');
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const cookie = req.cookies[SESSION_COOKIE];
     try {

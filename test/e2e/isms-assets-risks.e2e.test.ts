@@ -27,8 +27,6 @@ describe('assets, risks and policies in the browser', () => {
     approver = await buildUser(s.rt, org.id, ['org_admin']);
     ctx = await browser.newContext({ viewport: DESKTOP });
     page = await ctx.newPage();
-    page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
-    page.on('console', (m) => console.log('CONSOLE', m.text()));
   });
   afterAll(async () => {
     await ctx?.close();
@@ -38,12 +36,10 @@ describe('assets, risks and policies in the browser', () => {
 
   async function signIn(p: Page, u: BuiltUser) {
     await p.goto(`${s.url}/`);
-    await p.waitForTimeout(3000);
-    console.log('BODY', await p.locator('body').innerHTML());
     await p.getByLabel('Email').fill(u.email);
     await p.getByLabel('Password', { exact: true }).fill(u.password);
     await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('link', { name: 'Assets' }).waitFor();
+    await p.getByRole('link', { name: 'Assets', exact: true }).first().waitFor();
   }
 
   it('imports 50 assets from XLSX with a dry run first', async () => {
@@ -78,7 +74,7 @@ describe('assets, risks and policies in the browser', () => {
 
   it('records a risk on an asset with a task linked to A.8.7 and sees it in the register', async () => {
     await page.goto(`${s.url}/risks/new`);
-    await page.getByLabel('Title').fill('Ransomware on the server estate');
+    await page.getByLabel('Title', { exact: true }).fill('Ransomware on the server estate');
     await page.getByLabel('Threat').fill('Criminal ransomware groups');
     await page.getByLabel('Owner').selectOption({ label: `User ${manager.email.match(/user(\d+)/)![1]} (${manager.email})` });
     await page.getByLabel('Affected assets').selectOption({ label: 'Server 07' });
@@ -87,12 +83,12 @@ describe('assets, risks and policies in the browser', () => {
     await page.getByLabel('Treatment').selectOption('modify');
     await page.getByRole('button', { name: 'Create risk' }).click();
     await page.getByRole('heading', { name: /R-001 Ransomware/ }).waitFor();
-    await page.getByLabel('Task').fill('Endpoint protection everywhere');
+    await page.getByLabel('Task', { exact: true }).fill('Endpoint protection everywhere');
     await page.getByLabel('Annex A controls (e.g. A.8.7, A.5.15)').fill('A.8.7');
     await page.getByRole('button', { name: 'Add task' }).click();
     await page.getByRole('table', { name: 'Treatment tasks' }).getByText('A.8.7').waitFor();
     // A wrong control id is refused beside its field.
-    await page.getByLabel('Task').fill('Something');
+    await page.getByLabel('Task', { exact: true }).fill('Something');
     await page.getByLabel('Annex A controls (e.g. A.8.7, A.5.15)').fill('A.9.1');
     await page.getByRole('button', { name: 'Add task' }).click();
     await page.getByText(/is not an ISO\/IEC 27001:2022 Annex A control/).first().waitFor();
@@ -110,7 +106,7 @@ describe('assets, risks and policies in the browser', () => {
   it('a policy is drafted by one person and approved and published by another', async () => {
     await page.goto(`${s.url}/documents`);
     await page.getByRole('button', { name: 'New document' }).click();
-    await page.getByLabel('Title').fill('Acceptable use policy');
+    await page.getByLabel('Title', { exact: true }).fill('Acceptable use policy');
     await page.getByLabel('Owner').selectOption({ index: 1 });
     await page.getByRole('button', { name: 'Create draft' }).click();
     await page.getByLabel('Draft (markdown)').fill('# Acceptable use\n\nBe careful.');
