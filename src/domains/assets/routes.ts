@@ -38,6 +38,8 @@ export const assetRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/api/assets/import', {
     config: { action: A['assets.manage'] },
+    // A 10 MB sheet is ~14 MB as base64 JSON: larger than the default body limit.
+    bodyLimit: 15 * 1024 * 1024,
     schema: {
       tags,
       summary: 'Import CSV or XLSX (base64). dryRun reports every bad cell with line and column; a commit is all-or-nothing',
