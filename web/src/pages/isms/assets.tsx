@@ -38,7 +38,7 @@ export function AssetsPage() {
         values={filters}
         onApply={setFilters}
         filters={[
-          { name: 'q', label: 'Search name, description, location' },
+          { name: 'q', label: 'Search', placeholder: 'name, description, location' },
           { name: 'type', label: 'Type', type: 'select', options: TYPE_OPTIONS },
           { name: 'ownerId', label: 'Owner', type: 'select', options: owners },
           { name: 'criticality', label: 'Criticality', type: 'select', options: RATING_OPTIONS },
