@@ -3,6 +3,7 @@ import { loadConfig } from '../config.js';
 import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { registerAuditCommands } from './audit.js';
+import { registerIsmsCommands } from './isms.js';
 import type { CliContext } from './context.js';
 import { registerOpsCommands } from './ops.js';
 import { registerOrgCommands } from './orgs.js';
@@ -55,5 +56,6 @@ export function buildProgram(cli: CliContext): Command {
   registerTokenCommands(program, cli);
   registerAuditCommands(program, cli);
   registerOpsCommands(program, cli);
+  registerIsmsCommands(program, cli);
   return program;
 }

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { AppDeps } from './deps.js';
+import { registerRiskJobs } from '../domains/risks/reminders.js';
+import { registerDocumentJobs } from '../domains/documents/reminders.js';
 
 /** Registers every recurring and on-demand job; domains add theirs here. */
 export async function registerJobs(deps: AppDeps): Promise<void> {
@@ -16,4 +18,6 @@ export async function registerJobs(deps: AppDeps): Promise<void> {
     });
   });
   await deps.jobs.schedule('maintenance.cleanup', 3600);
+  await registerRiskJobs(deps);
+  await registerDocumentJobs(deps);
 }

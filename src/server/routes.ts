@@ -1,4 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { assetRoutes } from '../domains/assets/routes.js';
+import { riskRoutes } from '../domains/risks/routes.js';
+import { documentRoutes } from '../domains/documents/routes.js';
 import { auditRoutes } from '../domains/audit/routes.js';
 import { authRoutes } from '../domains/auth/routes.js';
 import { notificationRoutes } from '../domains/notifications/routes.js';
@@ -8,5 +11,5 @@ import type { AppDeps } from './deps.js';
 
 /** Every domain's routes, in one list: add a domain here. */
 export function domainRoutes(deps: AppDeps): FastifyPluginAsync[] {
-  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes] as unknown as FastifyPluginAsync[];
+  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, assetRoutes, riskRoutes, documentRoutes(deps)] as unknown as FastifyPluginAsync[];
 }
