@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { auditRoutes } from '../domains/audit/routes.js';
 import { authRoutes } from '../domains/auth/routes.js';
+import { correctiveActionRoutes } from '../domains/corrective-actions/routes.js';
+import { incidentRoutes } from '../domains/incidents/routes.js';
 import { notificationRoutes } from '../domains/notifications/routes.js';
 import { outboxRoutes } from '../domains/outbox/routes.js';
 import { tenancyRoutes } from '../domains/tenancy/routes.js';
@@ -8,5 +10,5 @@ import type { AppDeps } from './deps.js';
 
 /** Every domain's routes, in one list: add a domain here. */
 export function domainRoutes(deps: AppDeps): FastifyPluginAsync[] {
-  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes] as unknown as FastifyPluginAsync[];
+  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, incidentRoutes(deps), correctiveActionRoutes] as unknown as FastifyPluginAsync[];
 }
