@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { registerAdvisoryJobs } from '../domains/advisories/jobs.js';
 import { registerIncidentJobs } from '../domains/incidents/jobs.js';
 import type { AppDeps } from './deps.js';
 
@@ -18,4 +19,5 @@ export async function registerJobs(deps: AppDeps): Promise<void> {
   });
   await deps.jobs.schedule('maintenance.cleanup', 3600);
   await registerIncidentJobs(deps);
+  await registerAdvisoryJobs(deps);
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { auditRoutes } from '../domains/audit/routes.js';
+import { advisoryRoutes } from '../domains/advisories/routes.js';
 import { authRoutes } from '../domains/auth/routes.js';
 import { correctiveActionRoutes } from '../domains/corrective-actions/routes.js';
 import { incidentRoutes } from '../domains/incidents/routes.js';
@@ -10,5 +11,5 @@ import type { AppDeps } from './deps.js';
 
 /** Every domain's routes, in one list: add a domain here. */
 export function domainRoutes(deps: AppDeps): FastifyPluginAsync[] {
-  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, incidentRoutes(deps), correctiveActionRoutes] as unknown as FastifyPluginAsync[];
+  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, incidentRoutes(deps), correctiveActionRoutes, advisoryRoutes(deps)] as unknown as FastifyPluginAsync[];
 }
