@@ -1,6 +1,7 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Paged } from '../../core/paging.js';
+import { Page, Paged } from '../../core/paging.js';
 import type { AppDeps } from '../../server/deps.js';
 import { CorrectiveActionRow } from '../corrective-actions/schema.js';
 import { IncidentActions as A } from './policy.js';
@@ -29,13 +30,25 @@ import {
   TimelineEntry,
   TransitionBody,
 } from './schema.js';
+import { incidentsWorkbook, statsWorkbook } from './export.js';
+import * as cases from './service/cases.js';
 import * as handling from './service/handling.js';
+import { incidentStats } from './service/stats.js';
 import * as lessons from './service/lessons.js';
-import { listIncidents } from './service/queue.js';
+import { exportRows, listIncidents } from './service/queue.js';
 import * as regimes from './service/regimes.js';
 import * as reports from './service/reports.js';
 
 const Id = z.object({ id: z.string().uuid() });
+const StatsQuery = z.object({ from: z.iso.date().optional(), to: z.iso.date().optional(), orgId: z.string().uuid().optional() });
+const CaseQuery = Page.extend({ q: z.string().trim().max(200).optional(), status: z.enum(['open', 'closed']).optional() });
+const CaseCreateBody = z.strictObject({ title: z.string().trim().min(3).max(300), description: z.string().trim().max(20000).default(''), incidentIds: z.array(z.string().uuid()).max(500).default([]) });
+const CasePatchBody = z.strictObject({ title: z.string().trim().min(3).max(300).optional(), status: z.enum(['open', 'closed']).optional(), addIncidentIds: z.array(z.string().uuid()).max(500).optional(), removeIncidentIds: z.array(z.string().uuid()).max(500).optional() });
+
+function xlsx(reply: FastifyReply, name: string, body: Buffer) {
+  return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${name}"`).send(body);
+}
+
 const Ok = z.object({ ok: z.literal(true) });
 
 // Routes on one incident declare no route-level action: the service first
@@ -67,6 +80,41 @@ export function incidentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       config: { action: A['incidents.read'] },
       schema: { tags: ['incidents'], summary: "Own reports, or the CERT's triage queue (filters, search, deadline sort, pagination)", querystring: IncidentQuery, response: { 200: Paged(IncidentRow) } },
     }, async (req) => listIncidents(req.ctx, req.query));
+
+    app.get('/api/incidents/stats', {
+      config: { action: A['incidents.read'] },
+      schema: { tags: ['incidents'], summary: 'Chart-ready statistics: by class, severity, entity, month; medians; deadline adherence; advisory rates', querystring: StatsQuery },
+    }, async (req) => incidentStats(req.ctx, req.query));
+
+    app.get('/api/incidents/stats.xlsx', {
+      config: { action: A['incidents.export'] },
+      schema: { tags: ['incidents'], summary: 'The statistics as an Excel workbook', querystring: StatsQuery },
+    }, async (req, reply) => xlsx(reply, 'incident-statistics.xlsx', await statsWorkbook(await incidentStats(req.ctx, req.query))));
+
+    app.get('/api/incidents/export.xlsx', {
+      config: { action: A['incidents.export'] },
+      schema: { tags: ['incidents'], summary: 'The filtered incident list as an Excel workbook (up to 10,000 rows)', querystring: IncidentQuery.omit({ limit: true, offset: true }) },
+    }, async (req, reply) => xlsx(reply, 'incidents.xlsx', await incidentsWorkbook(await exportRows(req.ctx, req.query))));
+
+    app.get('/api/cases', {
+      config: { action: A['incidents.coordinate'] },
+      schema: { tags: ['cases'], summary: 'Coordination cases (CERT)', querystring: CaseQuery },
+    }, async (req) => cases.listCases(req.ctx, req.query));
+
+    app.post('/api/cases', {
+      config: { action: A['incidents.coordinate'] },
+      schema: { tags: ['cases'], summary: 'Link incidents of several entities into one case', body: CaseCreateBody },
+    }, async (req, reply) => reply.status(201).send(await cases.createCase(req.ctx, req.body)));
+
+    app.get('/api/cases/:id', {
+      config: { action: A['incidents.coordinate'] },
+      schema: { tags: ['cases'], summary: 'Affected entities, shared observables and one timeline (no report content)', params: Id },
+    }, async (req) => cases.getCase(req.ctx, req.params.id));
+
+    app.patch('/api/cases/:id', {
+      config: { action: A['incidents.coordinate'] },
+      schema: { tags: ['cases'], summary: 'Add or remove incidents, rename or close the case', params: Id, body: CasePatchBody },
+    }, async (req) => cases.updateCase(req.ctx, req.params.id, req.body));
 
     app.post('/api/incidents', {
       config: { action: A['incidents.report'] },

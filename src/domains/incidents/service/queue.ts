@@ -64,3 +64,14 @@ export async function listIncidents(ctx: Ctx, q: IncidentQuery): Promise<PagedRe
     return { items: items.map((r) => toIncidentRow(r, r.org_name, now)), total: Number(total.n), limit: q.limit, offset: q.offset };
   });
 }
+
+/** Every row of a filtered list, for exports (the CLI and the API share it). */
+export async function exportRows(ctx: Ctx, q: Omit<IncidentQuery, 'limit' | 'offset'>): Promise<IncidentRow[]> {
+  const out: IncidentRow[] = [];
+  for (let offset = 0; offset < 10_000; offset += 500) {
+    const page = await listIncidents(ctx, { ...q, limit: 500, offset });
+    out.push(...page.items);
+    if (page.items.length < 500) break;
+  }
+  return out;
+}
