@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from './config.js';
 import { connect } from './db/connect.js';
 import { migrate } from './db/migrate.js';
+import { registerCertCommands } from './cli/cert.js';
 import { serve } from './cli/serve.js';
 import { verifyAuditLog } from './core/audit.js';
 import { openRuntime } from './server/runtime.js';
@@ -77,6 +78,8 @@ export async function main(argv: string[]): Promise<void> {
       await disableUser(rt, email);
       console.log(`disabled ${email}`);
     }));
+
+  registerCertCommands(program, withRuntime);
 
   const auditCmd = program.command('audit-log').description('the hash-chained audit log');
   auditCmd
