@@ -1,10 +1,10 @@
-import { isIPv4, isIPv6 } from 'node:net';
-
 export const OBSERVABLE_TYPES = ['ipv4', 'ipv6', 'domain', 'url', 'md5', 'sha1', 'sha256', 'email', 'filename'] as const;
 export type ObservableType = (typeof OBSERVABLE_TYPES)[number];
 
 const DOMAIN = /^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
 const EMAIL = /^[^\s@]{1,64}@(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/;
+// No node:net here: the UI bundles this module with the schemas.
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const HEX = { md5: /^[a-f0-9]{32}$/, sha1: /^[a-f0-9]{40}$/, sha256: /^[a-f0-9]{64}$/ } as const;
 
 /**
@@ -16,11 +16,15 @@ export function normaliseObservable(type: ObservableType, raw: string): string |
   const v = raw.trim();
   switch (type) {
     case 'ipv4':
-      return isIPv4(v) ? v : null;
+      return IPV4.test(v) ? v : null;
     case 'ipv6':
-      if (!isIPv6(v)) return null;
-      // URL parsing compresses and lower-cases an IPv6 address canonically.
-      return new URL(`http://[${v}]/`).hostname.slice(1, -1);
+      if (!/^[0-9a-fA-F:.]+$/.test(v) || !v.includes(':')) return null;
+      // The WHATWG URL parser validates an IPv6 address and prints it compressed and lower-case.
+      try {
+        return new URL(`http://[${v}]/`).hostname.slice(1, -1);
+      } catch {
+        return null;
+      }
     case 'domain': {
       const d = v.toLowerCase().replace(/\.$/, '');
       return DOMAIN.test(d) ? d : null;
