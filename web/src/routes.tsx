@@ -9,6 +9,9 @@ import { NotificationsPage } from './pages/notifications.js';
 import { OrgSettingsPage, OrgsPage } from './pages/orgs.js';
 import { OutboxPage } from './pages/outbox.js';
 import { TokensPage } from './pages/tokens.js';
+import { AdvisoriesPage, AdvisoryPage } from './pages/advisories.js';
+import { CasePage, CasesPage, IncidentStatsPage } from './pages/cert-stats.js';
+import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 
 /**
  * The signed-in pages. A domain adds a page with one route here and one
@@ -19,6 +22,13 @@ export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/', element: <HomePage /> },
   { path: '/orgs', element: <OrgsPage /> },
   { path: '/notifications', element: <NotificationsPage /> },
+  { path: '/incidents', element: <IncidentsPage /> },
+  { path: '/incidents/stats', element: <IncidentStatsPage /> },
+  { path: '/incidents/:id', element: <IncidentPage /> },
+  { path: '/cases', element: <CasesPage /> },
+  { path: '/cases/:id', element: <CasePage /> },
+  { path: '/advisories', element: <AdvisoriesPage /> },
+  { path: '/advisories/:id', element: <AdvisoryPage /> },
   { path: '/admin/members', element: <MembersPage /> },
   { path: '/admin/invitations', element: <InvitationsPage /> },
   { path: '/admin/audit-log', element: <AuditLogPage /> },

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { IncidentRow } from './schema.js';
-import type { Adherence, IncidentStats, Point } from './service/stats.js';
+import type { Adherence, IncidentStats, Point } from './stats-schema.js';
 
 /** The statistics as a workbook: one sheet per series, ready for the regulator's own charts. */
 export async function statsWorkbook(s: IncidentStats): Promise<Buffer> {

@@ -2,6 +2,7 @@ import { audit } from '../../../core/audit.js';
 import { inTx, type Ctx, type Tx } from '../../../core/context.js';
 import { newId } from '../../../core/ids.js';
 import { IncidentErrors } from '../errors.js';
+import { TRANSITIONS } from '../lifecycle.js';
 import { IncidentActions as A } from '../policy.js';
 import type { IncidentDetail, IncidentStatus } from '../schema.js';
 import { CERT_DUTY, ENTITY_REPORTERS, loadIncident, notifyOrg, type IncidentDb } from './access.js';
@@ -9,19 +10,7 @@ import { storeNextDue } from './clock.js';
 import { regimeById } from './regimes.js';
 import { getIncident, type IncidentDeps } from './reports.js';
 
-/** NIST SP 800-61 lifecycle: the moves a CERT may make from each state. */
-export const TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
-  draft: [],
-  new: ['triage', 'rejected'],
-  triage: ['analysis', 'rejected', 'closed'],
-  analysis: ['containment', 'post_incident', 'closed', 'rejected'],
-  containment: ['eradication', 'analysis'],
-  eradication: ['recovery', 'containment'],
-  recovery: ['post_incident', 'containment'],
-  post_incident: ['closed'],
-  closed: ['analysis'],
-  rejected: ['triage'],
-};
+export { TRANSITIONS };
 
 /** Appends to the CERT's own journal of an incident (never visible to the entity). */
 export async function journal(tx: Tx, ctx: Ctx, inc: IncidentDb, kind: string, text: string): Promise<void> {

@@ -3,41 +3,15 @@ import { authorize } from '../../../core/access/index.js';
 import { inTx, type Ctx } from '../../../core/context.js';
 import { IncidentActions as A } from '../policy.js';
 import { RegimeDefinition, STAGES } from '../regimes/schema.js';
+import type { Adherence, IncidentStats } from '../stats-schema.js';
 import { incidentDeadlines } from './clock.js';
+
+export type { Adherence, IncidentStats, Point } from '../stats-schema.js';
 
 export interface StatsQuery {
   from?: string | undefined;
   to?: string | undefined;
   orgId?: string | undefined;
-}
-
-export interface Point {
-  label: string;
-  key: string;
-  value: number;
-}
-
-export interface Adherence {
-  key: string;
-  label: string;
-  met: number;
-  late: number;
-  overdue: number;
-  /** met / (met + late + overdue), null when nothing was due. */
-  rate: number | null;
-}
-
-export interface IncidentStats {
-  total: number;
-  byClass: Point[];
-  bySeverity: Point[];
-  byEntity: Point[];
-  byMonth: Point[];
-  /** Medians in hours (null when no incident has both moments). */
-  medianHours: { detectToReport: number | null; reportToTriage: number | null; reportToContain: number | null };
-  adherenceByEntity: Adherence[];
-  adherenceByStage: Adherence[];
-  advisories: { recipients: number; acknowledged: number; acknowledgementRate: number | null; affected: number; remediated: number; remediationRate: number | null };
 }
 
 const rate = (n: number, d: number) => (d ? Math.round((n / d) * 1000) / 1000 : null);
