@@ -1,17 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { sql } from 'kysely';
-import { isRole, type Role } from '../core/access/index.js';
 import type { Ctx } from '../core/context.js';
-import type { OrgKind } from '../db/types.js';
+import { newId } from '../core/ids.js';
 import { listAdvisories, publishAdvisory } from '../domains/advisories/service.js';
 import { incidentsWorkbook, statsWorkbook } from '../domains/incidents/export.js';
 import { IncidentQuery } from '../domains/incidents/schema.js';
 import { exportRows, listIncidents } from '../domains/incidents/service/queue.js';
 import { incidentStats } from '../domains/incidents/service/stats.js';
 import type { Runtime } from '../server/runtime.js';
-
-type WithRuntime = <T>(fn: (rt: Runtime) => Promise<T>) => Promise<T>;
+import { memberActor, orgByShortName, type CliContext } from './context.js';
 
 /**
  * A context acting as a person in one of their orgs, so the CLI goes through
@@ -19,27 +16,8 @@ type WithRuntime = <T>(fn: (rt: Runtime) => Promise<T>) => Promise<T>;
  * constituency, an entity its own reports).
  */
 export async function actAs(rt: Runtime, email: string, orgShortName: string): Promise<Ctx> {
-  const found = await rt.db.kysely.transaction().execute(async (tx) => {
-    await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
-    return tx
-      .selectFrom('memberships as m')
-      .innerJoin('users as u', 'u.id', 'm.user_id')
-      .innerJoin('orgs as o', 'o.id', 'm.org_id')
-      .select(['u.id as user_id', 'u.email', 'o.id as org_id', 'o.kind', 'm.roles'])
-      .where(sql`lower(u.email)`, '=', email.toLowerCase())
-      .where(sql`lower(o.short_name)`, '=', orgShortName.toLowerCase())
-      .where('m.disabled_at', 'is', null)
-      .where('u.disabled_at', 'is', null)
-      .executeTakeFirst();
-  });
-  if (!found) throw new Error(`${email} is not an active member of ${orgShortName}`);
-  return {
-    db: rt.db,
-    clock: rt.clock,
-    requestId: `cli-${Date.now()}`,
-    ip: null,
-    actor: { kind: 'user', userId: found.user_id, orgId: found.org_id, orgKind: found.kind as OrgKind, roles: found.roles.filter(isRole) as Role[], platformAdmin: false, label: `cli:${found.email}` },
-  };
+  const actor = await memberActor(rt, email, await orgByShortName(rt, orgShortName));
+  return { db: rt.db, clock: rt.clock, requestId: `cli-${newId()}`, ip: null, actor };
 }
 
 const filters = (c: Command) =>
@@ -56,31 +34,31 @@ type FilterOpts = { as: string; org: string; status?: string; severity?: string;
 const query = (o: FilterOpts, extra: Record<string, unknown> = {}) => IncidentQuery.parse({ status: o.status, severity: o.severity, deadline: o.deadline, q: o.q, sort: o.sort, ...extra });
 
 /** `muhafiz incidents list|export` and `muhafiz advisories list|publish`. */
-export function registerCertCommands(program: Command, withRuntime: WithRuntime): void {
+export function registerCertCommands(program: Command, cli: CliContext): void {
   const incidents = program.command('incidents').description('incident reports and the CERT triage queue');
   filters(incidents.command('list').description('list incidents (own reports, or the CERT queue)'))
     .option('--limit <n>', 'rows', '50')
     .option('--json', 'print JSON')
     .action((o: FilterOpts & { limit: string; json?: boolean }) =>
-      withRuntime(async (rt) => {
+      cli.withRuntime(async (rt) => {
         const page = await listIncidents(await actAs(rt, o.as, o.org), query(o, { limit: o.limit }));
-        if (o.json) return console.log(JSON.stringify(page, null, 2));
+        if (o.json) return void cli.out(JSON.stringify(page, null, 2));
         for (const i of page.items) {
-          console.log([i.ref, i.orgName, i.status, i.severity ?? '-', i.major ? 'MAJOR' : '', i.nextDueAt ? `${i.nextDueStage} due ${i.nextDueAt}${i.overdue ? ' OVERDUE' : ''}` : '-', i.title].join('\t'));
+          cli.out([i.ref, i.orgName, i.status, i.severity ?? '-', i.major ? 'MAJOR' : '', i.nextDueAt ? `${i.nextDueStage} due ${i.nextDueAt}${i.overdue ? ' OVERDUE' : ''}` : '-', i.title].join('\t'));
         }
-        console.log(`${page.items.length} of ${page.total}`);
+        cli.out(`${page.items.length} of ${page.total}`);
       }),
     );
   filters(incidents.command('export').description('export the filtered list (or --stats) as XLSX'))
     .requiredOption('--out <file.xlsx>', 'output file')
     .option('--stats', 'export the statistics workbook instead of the list')
     .action((o: FilterOpts & { out: string; stats?: boolean }) =>
-      withRuntime(async (rt) => {
+      cli.withRuntime(async (rt) => {
         const ctx = await actAs(rt, o.as, o.org);
         const { limit: _l, offset: _o, ...q } = query(o);
         const body = o.stats ? await statsWorkbook(await incidentStats(ctx, {})) : await incidentsWorkbook(await exportRows(ctx, q));
         await writeFile(o.out, body);
-        console.log(`wrote ${o.out} (${body.length} bytes)`);
+        cli.out(`wrote ${o.out} (${body.length} bytes)`);
       }),
     );
 
@@ -93,10 +71,10 @@ export function registerCertCommands(program: Command, withRuntime: WithRuntime)
     .option('--status <status>', 'draft, published, withdrawn')
     .option('--q <text>', 'search')
     .action((o: { as: string; org: string; status?: 'draft' | 'published' | 'withdrawn'; q?: string }) =>
-      withRuntime(async (rt) => {
+      cli.withRuntime(async (rt) => {
         const page = await listAdvisories(await actAs(rt, o.as, o.org), { status: o.status, q: o.q, limit: 100, offset: 0 });
-        for (const a of page.items) console.log([a.id, a.ref, a.status, `TLP:${a.tlp.toUpperCase()}`, a.severity, a.cveIds.join(',') || '-', a.title].join('\t'));
-        console.log(`${page.items.length} of ${page.total}`);
+        for (const a of page.items) cli.out([a.id, a.ref, a.status, `TLP:${a.tlp.toUpperCase()}`, a.severity, a.cveIds.join(',') || '-', a.title].join('\t'));
+        cli.out(`${page.items.length} of ${page.total}`);
       }),
     );
   advisories
@@ -105,9 +83,9 @@ export function registerCertCommands(program: Command, withRuntime: WithRuntime)
     .requiredOption('--as <email>', 'act as this CERT analyst or duty officer')
     .requiredOption('--org <short-name>', 'the CERT')
     .action((id: string, o: { as: string; org: string }) =>
-      withRuntime(async (rt) => {
+      cli.withRuntime(async (rt) => {
         const r = await publishAdvisory(await actAs(rt, o.as, o.org), { mailer: rt.mailer }, id);
-        console.log(`published ${r.ref} to ${r.recipients} organisation(s)`);
+        cli.out(`published ${r.ref} to ${r.recipients} organisation(s)`);
       }),
     );
 }

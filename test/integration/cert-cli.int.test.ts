@@ -1,11 +1,10 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerCertCommands } from '../../src/cli/cert.js';
-import type { Runtime } from '../../src/server/runtime.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { certWorld, fullReport, type CertWorld } from '../helpers/cert-world.js';
 import { TEST_DRIVER } from '../helpers/db.js';
@@ -16,14 +15,14 @@ describe(`muhafiz incidents / advisories CLI (${TEST_DRIVER})`, () => {
   let certShort: string;
   const run = async (...args: string[]): Promise<string> => {
     const lines: string[] = [];
-    const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-    try {
-      const program = new Command().exitOverride();
-      registerCertCommands(program, <T>(fn: (rt: Runtime) => Promise<T>) => fn(t.rt));
-      await program.parseAsync(['node', 'muhafiz', ...args]);
-    } finally {
-      spy.mockRestore();
-    }
+    const cli: CliContext = {
+      config: () => t.rt.config,
+      withRuntime: (fn) => fn(t.rt),
+      out: (text) => void lines.push(text),
+      write: async (chunk) => void lines.push(chunk),
+      progress: () => ({ update: () => undefined, end: () => undefined }),
+    };
+    await buildProgram(cli).exitOverride().parseAsync(['node', 'muhafiz', ...args]);
     return lines.join('\n');
   };
   beforeAll(async () => {
@@ -57,6 +56,6 @@ describe(`muhafiz incidents / advisories CLI (${TEST_DRIVER})`, () => {
   });
 
   it('refuses a user who is not a member of the org', async () => {
-    await expect(run('incidents', 'list', '--as', w.banks[0]!.reporter.user.email, '--org', certShort)).rejects.toThrow(/not an active member/);
+    await expect(run('incidents', 'list', '--as', w.banks[0]!.reporter.user.email, '--org', certShort)).rejects.toThrow(/is not a member of/);
   });
 });
