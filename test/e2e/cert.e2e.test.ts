@@ -51,11 +51,8 @@ describe('CERT reporting and advisories in the browser', () => {
     const ctx = await browser.newContext({ viewport: DESKTOP });
     contexts.push(ctx);
     const p = await ctx.newPage();
-    p.on('pageerror', (e) => console.error('PAGEERROR', e.message));
-    p.on('console', (m) => m.type() === 'error' && console.error('CONSOLE', m.text()));
+    p.on('pageerror', (e) => console.error('page error:', e.message));
     await p.goto(s.url);
-    await new Promise((r) => setTimeout(r, 3000));
-    console.error('BODY', (await p.content()).slice(0, 1500));
     await p.getByLabel('Email').fill(user.email);
     await p.getByLabel('Password', { exact: true }).fill(user.password);
     await p.getByRole('button', { name: 'Sign in' }).click();
@@ -67,7 +64,7 @@ describe('CERT reporting and advisories in the browser', () => {
 
   it('runs the whole path', async () => {
     const bank = await signedIn(reporters[0]!);
-    await bank.getByRole('link', { name: 'Incidents', exact: true }).click();
+    await bank.getByRole('link', { name: 'Incidents', exact: true }).first().click();
     await bank.getByRole('button', { name: 'Report an incident' }).click();
     await bank.getByRole('heading', { name: /INC-/ }).waitFor();
     await bank.getByLabel('Title').fill('Card switch ransomware');
@@ -96,7 +93,7 @@ describe('CERT reporting and advisories in the browser', () => {
 
     // The CERT's queue: Alpha's new report, and Beta's missed deadline as overdue.
     const certPage = await signedIn(analyst);
-    await certPage.getByRole('link', { name: 'Incidents', exact: true }).click();
+    await certPage.getByRole('link', { name: 'Incidents', exact: true }).first().click();
     await certPage.getByRole('heading', { name: 'Triage queue' }).waitFor();
     const betaRow = certPage.getByRole('row').filter({ hasText: 'Beta DDoS on online banking' });
     await betaRow.getByText('overdue').waitFor();
@@ -131,7 +128,7 @@ describe('CERT reporting and advisories in the browser', () => {
     await certPage.getByRole('list', { name: 'Changes' }).getByText('impactDescription').waitFor();
 
     // The CERT publishes an advisory; Broker Gamma acknowledges it.
-    await certPage.getByRole('link', { name: 'Advisories' }).click();
+    await certPage.getByRole('link', { name: 'Advisories', exact: true }).first().click();
     await certPage.getByText('Write an advisory').click();
     await certPage.getByLabel('Title').fill('Macro dropper targeting card switches');
     await certPage.getByLabel('CVE ids (space or comma separated)').fill('CVE-2026-12345');
@@ -142,10 +139,10 @@ describe('CERT reporting and advisories in the browser', () => {
     await certPage.getByText('Published to 3 organisation(s)').waitFor();
 
     const gamma = await signedIn(reporters[2]!);
-    await gamma.getByRole('link', { name: 'Advisories' }).click();
+    await gamma.getByRole('link', { name: 'Advisories', exact: true }).first().click();
     await gamma.getByRole('row').filter({ hasText: 'Macro dropper targeting card switches' }).getByRole('link').click();
     await gamma.getByLabel('Applicability').selectOption('not_affected');
-    await gamma.getByLabel('Remediation').selectOption('not_applicable');
+    await gamma.getByLabel('Remediation', { exact: true }).selectOption('not_applicable');
     await gamma.getByRole('button', { name: 'Acknowledge' }).click();
     await gamma.getByText(/acknowledged \d/).waitFor();
 
