@@ -9,6 +9,12 @@ import { NotificationsPage } from './pages/notifications.js';
 import { OrgSettingsPage, OrgsPage } from './pages/orgs.js';
 import { OutboxPage } from './pages/outbox.js';
 import { TokensPage } from './pages/tokens.js';
+import { AssetDetailPage, AssetGraphPage, AssetsPage } from './pages/isms/assets.js';
+import { AssetImportPage } from './pages/isms/asset-import.js';
+import { RiskNewPage, RisksPage } from './pages/isms/risks.js';
+import { RiskDetailPage } from './pages/isms/risk-detail.js';
+import { RiskMethodPage } from './pages/isms/risk-method.js';
+import { DocumentDetailPage, DocumentsPage } from './pages/isms/documents.js';
 import { AdvisoriesPage, AdvisoryPage } from './pages/advisories.js';
 import { CasePage, CasesPage, IncidentStatsPage } from './pages/cert-stats.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
@@ -37,6 +43,16 @@ export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/account/security', element: <AccountSecurityPage /> },
   { path: '/account/mfa', element: <MfaSetupPage /> },
   { path: '/account/tokens', element: <TokensPage /> },
+  { path: '/assets', element: <AssetsPage /> },
+  { path: '/assets/import', element: <AssetImportPage /> },
+  { path: '/assets/graph', element: <AssetGraphPage /> },
+  { path: '/assets/:id', element: <AssetDetailPage /> },
+  { path: '/risks', element: <RisksPage /> },
+  { path: '/risks/new', element: <RiskNewPage /> },
+  { path: '/risks/method', element: <RiskMethodPage /> },
+  { path: '/risks/:id', element: <RiskDetailPage /> },
+  { path: '/documents', element: <DocumentsPage /> },
+  { path: '/documents/:id', element: <DocumentDetailPage /> },
 ];
 
 export function AppRoutes() {
