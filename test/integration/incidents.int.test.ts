@@ -209,6 +209,24 @@ describe(`incident reporting on regulatory clocks (${TEST_DRIVER})`, () => {
     expect(mails.map((m) => m.to_address)).toEqual(expect.arrayContaining([w.banks[1]!.reporter.user.email, w.duty.user.email]));
   });
 
+  it('links ISMS assets of the entity only, and never shows them to the CERT', async () => {
+    const bank = w.banks[0]!.reporter.client;
+    const asset = await bank.post('/api/assets', { name: 'Card switch', type: 'hardware', confidentiality: 3, integrity: 4, availability: 5 });
+    expect(asset.statusCode, asset.body).toBe(201);
+    const assetId = asset.json().id as string;
+    const id = (await bank.post('/api/incidents', { draft: fullReport(t.clock.now(), 1, { assetIds: [assetId, '00000000-0000-4000-8000-000000000000'] }) })).json().id;
+    const bad = await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' });
+    expect(bad.json().code).toBe('ASSET_NOT_FOUND');
+    expect(bad.json().errors[0].path).toBe('draft.assetIds');
+    await bank.patch(`/api/incidents/${id}/draft`, { assetIds: [assetId] });
+    const ok = await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().assetIds).toEqual([assetId]);
+    const certView = (await w.duty.client.get(`/api/incidents/${id}`)).json();
+    expect(certView.assetIds).toEqual([]);
+    expect(JSON.stringify(certView.report)).not.toContain(assetId);
+  });
+
   it('filters, searches and paginates the queue', async () => {
     const c = w.duty.client;
     const all = (await c.get('/api/incidents?limit=2')).json();

@@ -5,6 +5,7 @@ import { inTx, type Ctx, type Tx } from '../../../core/context.js';
 import { E, type FieldProblem } from '../../../core/errors.js';
 import { newId, sha256 } from '../../../core/ids.js';
 import type { Mailer } from '../../../core/mail.js';
+import { assertAssetsExist } from '../../assets/service.js';
 import { orgsRelatingTo } from '../../tenancy/orgs.js';
 import { IncidentErrors } from '../errors.js';
 import { IncidentActions as A } from '../policy.js';
@@ -138,6 +139,8 @@ export async function submitStage(ctx: Ctx, deps: IncidentDeps, id: string, stag
 
     const sugg = suggestion(regime.definition, draft);
     const { assetIds = [], ...report } = draft;
+    // The ISMS assets hit must be assets of the reporting entity (checked by the assets domain).
+    await assertAssetsExist(tx, ctx, assetIds, 'draft.assetIds');
     const snapshot = { report, suggestion: sugg, regime: { id: regime.id, key: regime.key } };
     const seqRow = await tx.selectFrom('incident_stages').select((eb) => eb.fn.max('seq').as('m')).where('org_id', '=', inc.org_id).where('incident_id', '=', inc.id).executeTakeFirst();
     const seq = Number(seqRow?.m ?? 0) + 1;
@@ -207,9 +210,8 @@ async function replaceObservables(tx: Tx, inc: IncidentDb, draft: ReportDraft, n
   }
 }
 
-// ISMS asset ids are linked by id only. The assets domain is on another
-// branch; until it lands the schema checks they are UUIDs, and the link
-// table keeps them private to the entity (no CERT policy on it).
+// ISMS asset ids are linked by id (validated by the assets domain above);
+// the link table keeps them private to the entity (no CERT policy on it).
 async function replaceAssets(tx: Tx, inc: IncidentDb, assetIds: readonly string[]): Promise<void> {
   await tx.deleteFrom('incident_assets').where('org_id', '=', inc.org_id).where('incident_id', '=', inc.id).execute();
   const unique = [...new Set(assetIds)];
