@@ -4,6 +4,7 @@ import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { registerAuditCommands } from './audit.js';
 import { registerIsmsCommands } from './isms.js';
+import { registerCertCommands } from './cert.js';
 import type { CliContext } from './context.js';
 import { registerOpsCommands } from './ops.js';
 import { registerOrgCommands } from './orgs.js';
@@ -57,5 +58,6 @@ export function buildProgram(cli: CliContext): Command {
   registerAuditCommands(program, cli);
   registerOpsCommands(program, cli);
   registerIsmsCommands(program, cli);
+  registerCertCommands(program, cli);
   return program;
 }

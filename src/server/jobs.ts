@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { registerAdvisoryJobs } from '../domains/advisories/jobs.js';
+import { registerIncidentJobs } from '../domains/incidents/jobs.js';
 import type { AppDeps } from './deps.js';
 import { registerRiskJobs } from '../domains/risks/reminders.js';
 import { registerDocumentJobs } from '../domains/documents/reminders.js';
@@ -20,4 +22,6 @@ export async function registerJobs(deps: AppDeps): Promise<void> {
   await deps.jobs.schedule('maintenance.cleanup', 3600);
   await registerRiskJobs(deps);
   await registerDocumentJobs(deps);
+  await registerIncidentJobs(deps);
+  await registerAdvisoryJobs(deps);
 }

@@ -15,6 +15,9 @@ import { RiskNewPage, RisksPage } from './pages/isms/risks.js';
 import { RiskDetailPage } from './pages/isms/risk-detail.js';
 import { RiskMethodPage } from './pages/isms/risk-method.js';
 import { DocumentDetailPage, DocumentsPage } from './pages/isms/documents.js';
+import { AdvisoriesPage, AdvisoryPage } from './pages/advisories.js';
+import { CasePage, CasesPage, IncidentStatsPage } from './pages/cert-stats.js';
+import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 
 /**
  * The signed-in pages. A domain adds a page with one route here and one
@@ -25,6 +28,13 @@ export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/', element: <HomePage /> },
   { path: '/orgs', element: <OrgsPage /> },
   { path: '/notifications', element: <NotificationsPage /> },
+  { path: '/incidents', element: <IncidentsPage /> },
+  { path: '/incidents/stats', element: <IncidentStatsPage /> },
+  { path: '/incidents/:id', element: <IncidentPage /> },
+  { path: '/cases', element: <CasesPage /> },
+  { path: '/cases/:id', element: <CasePage /> },
+  { path: '/advisories', element: <AdvisoriesPage /> },
+  { path: '/advisories/:id', element: <AdvisoryPage /> },
   { path: '/admin/members', element: <MembersPage /> },
   { path: '/admin/invitations', element: <InvitationsPage /> },
   { path: '/admin/audit-log', element: <AuditLogPage /> },
