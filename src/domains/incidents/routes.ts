@@ -17,6 +17,7 @@ import {
   IncidentRow,
   JournalBody,
   LessonsBody,
+  RiskReviewOpened,
   MessageBody,
   MessageRow,
   NoteBody,
@@ -193,7 +194,7 @@ export function incidentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (req) => handling.correlations(req.ctx, req.params.id));
 
     app.post('/api/incidents/:id/lessons', {
-      schema: { tags: ['incidents'], summary: 'Record lessons learned after closure and turn them into corrective actions (entity)', params: Id, body: LessonsBody, response: { 200: z.object({ lessonsLearned: z.string(), correctiveActions: z.array(CorrectiveActionRow), riskReviews: z.array(z.never()) }) } },
+      schema: { tags: ['incidents'], summary: 'Record lessons learned after closure and turn them into corrective actions (entity)', params: Id, body: LessonsBody, response: { 200: z.object({ lessonsLearned: z.string(), correctiveActions: z.array(CorrectiveActionRow), riskReviews: z.array(RiskReviewOpened) }) } },
     }, async (req) => lessons.recordLessons(req.ctx, req.params.id, req.body));
   };
 }

@@ -162,4 +162,7 @@ export const Correlation = z.object({ type: z.string(), value: z.string(), incid
 export const LessonsBody = z.strictObject({
   lessonsLearned: z.string().trim().min(1).max(20000),
   correctiveActions: z.array(z.strictObject({ title: z.string().trim().min(3).max(300), description: z.string().trim().max(20000).default(''), ownerId: z.string().uuid().nullable().optional(), dueDate: z.iso.date().nullable().optional() })).max(50).default([]),
+  /** Risks of the entity's own register to review because of this incident (the CERT never sees them). */
+  riskReviews: z.array(z.strictObject({ riskId: z.string().uuid(), note: z.string().trim().max(5000).default('') })).max(50).default([]),
 });
+export const RiskReviewOpened = z.object({ reviewId: z.string().uuid(), riskId: z.string().uuid() });

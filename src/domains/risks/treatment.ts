@@ -157,23 +157,28 @@ export interface RiskReviewRequest {
 export async function createRiskReview(ctx: Ctx, req: RiskReviewRequest): Promise<{ reviewId: string; riskId: string }> {
   authorize(ctx.actor, RiskActions['risks.manage']);
   if (Boolean(req.riskId) === Boolean(req.risk)) throw invalid('riskId', 'give either riskId or risk');
-  return inTx(ctx, async (tx) => {
-    const riskId = req.riskId ?? (await insertRisk(tx, ctx, req.risk!));
-    const r = await findRiskOr404(tx, ctx, riskId);
-    const id = newId();
-    await tx
-      .insertInto('risk_reviews')
-      .values({ org_id: ctx.actor.orgId, id, risk_id: riskId, source_type: req.source.type, source_id: req.source.id, note: req.note ?? '', opened_at: ctx.clock.now(), opened_by: ctx.actor.userId })
-      .execute();
-    await notify(tx, ctx, undefined, {
-      orgId: ctx.actor.orgId,
-      userIds: [r.owner_id],
-      kind: 'risk.review_requested',
-      title: `Review ${r.ref}: ${r.title}`,
-      body: `A ${req.source.type} (${req.source.id}) asks for a review of this risk.${req.note ? `\n\n${req.note}` : ''}`,
-      link: `/risks/${riskId}`,
-    });
-    await audit(tx, ctx, { action: 'risks.review_open', entityType: 'risk_review', entityId: id, details: { risk: r.ref, source: req.source } });
-    return { reviewId: id, riskId };
+  return inTx(ctx, (tx) => openRiskReview(tx, ctx, req));
+}
+
+/** The same inside the caller's transaction (the incident lessons flow opens reviews atomically with its own writes). */
+export async function openRiskReview(tx: Tx, ctx: Ctx, req: RiskReviewRequest): Promise<{ reviewId: string; riskId: string }> {
+  authorize(ctx.actor, RiskActions['risks.manage']);
+  if (Boolean(req.riskId) === Boolean(req.risk)) throw invalid('riskId', 'give either riskId or risk');
+  const riskId = req.riskId ?? (await insertRisk(tx, ctx, req.risk!));
+  const r = await findRiskOr404(tx, ctx, riskId);
+  const id = newId();
+  await tx
+    .insertInto('risk_reviews')
+    .values({ org_id: ctx.actor.orgId, id, risk_id: riskId, source_type: req.source.type, source_id: req.source.id, note: req.note ?? '', opened_at: ctx.clock.now(), opened_by: ctx.actor.userId })
+    .execute();
+  await notify(tx, ctx, undefined, {
+    orgId: ctx.actor.orgId,
+    userIds: [r.owner_id],
+    kind: 'risk.review_requested',
+    title: `Review ${r.ref}: ${r.title}`,
+    body: `A ${req.source.type} (${req.source.id}) asks for a review of this risk.${req.note ? `\n\n${req.note}` : ''}`,
+    link: `/risks/${riskId}`,
   });
+  await audit(tx, ctx, { action: 'risks.review_open', entityType: 'risk_review', entityId: id, details: { risk: r.ref, source: req.source } });
+  return { reviewId: id, riskId };
 }

@@ -1,3 +1,5 @@
+import { openRiskReview } from '../../risks/treatment.js';
+import { AppError, invalid } from '../../../core/errors.js';
 import { audit } from '../../../core/audit.js';
 import { inTx, type Ctx } from '../../../core/context.js';
 import { insertCorrectiveActions } from '../../corrective-actions/service.js';
@@ -29,8 +31,12 @@ export async function diffStages(ctx: Ctx, id: string, from: number, to: number)
 export async function recordLessons(
   ctx: Ctx,
   id: string,
-  input: { lessonsLearned: string; correctiveActions: Array<{ title: string; description: string; ownerId?: string | null | undefined; dueDate?: string | null | undefined }> },
-): Promise<{ lessonsLearned: string; correctiveActions: CorrectiveActionRow[]; riskReviews: [] }> {
+  input: {
+    lessonsLearned: string;
+    correctiveActions: Array<{ title: string; description: string; ownerId?: string | null | undefined; dueDate?: string | null | undefined }>;
+    riskReviews?: Array<{ riskId: string; note: string }>;
+  },
+): Promise<{ lessonsLearned: string; correctiveActions: CorrectiveActionRow[]; riskReviews: Array<{ reviewId: string; riskId: string }> }> {
   return inTx(ctx, async (tx) => {
     const { inc } = await loadIncident(tx, ctx, id, A['incidents.report'], { side: 'entity', forUpdate: true });
     if (inc.status !== 'closed') throw IncidentErrors.INCIDENT_NOT_CLOSED();
@@ -42,7 +48,17 @@ export async function recordLessons(
       input.correctiveActions.map((a) => ({ title: a.title, description: a.description, source: { type: 'incident' as const, id: inc.id }, ownerId: a.ownerId ?? null, dueDate: a.dueDate ?? null })),
       'body.correctiveActions',
     );
-    // Risk reviews need the risks domain (branch isms-b), not merged yet.
-    return { lessonsLearned: input.lessonsLearned, correctiveActions: created, riskReviews: [] };
+    // Reviews open in the entity's own risk register, in this same transaction;
+    // each carries the incident as its source, which links back here.
+    const riskReviews: Array<{ reviewId: string; riskId: string }> = [];
+    for (const [i, r] of (input.riskReviews ?? []).entries()) {
+      try {
+        riskReviews.push(await openRiskReview(tx, ctx, { riskId: r.riskId, source: { type: 'incident', id: inc.id }, note: r.note }));
+      } catch (err) {
+        if (err instanceof AppError && err.status === 404) throw invalid(`body.riskReviews.${i}.riskId`, 'no such risk in your register');
+        throw err;
+      }
+    }
+    return { lessonsLearned: input.lessonsLearned, correctiveActions: created, riskReviews };
   });
 }
