@@ -3,6 +3,7 @@ import { loadConfig } from './config.js';
 import { connect } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { serve } from './cli/serve.js';
+import { intelCommands } from './cli/intel.js';
 import { verifyAuditLog } from './core/audit.js';
 import { openRuntime } from './server/runtime.js';
 import { createLogger } from './server/runtime.js';
@@ -77,6 +78,8 @@ export async function main(argv: string[]): Promise<void> {
       await disableUser(rt, email);
       console.log(`disabled ${email}`);
     }));
+
+  intelCommands(program, withRuntime);
 
   const auditCmd = program.command('audit-log').description('the hash-chained audit log');
   auditCmd

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { registerIntelJobs } from '../domains/intel/jobs.js';
 import type { AppDeps } from './deps.js';
 
 /** Registers every recurring and on-demand job; domains add theirs here. */
@@ -16,4 +17,5 @@ export async function registerJobs(deps: AppDeps): Promise<void> {
     });
   });
   await deps.jobs.schedule('maintenance.cleanup', 3600);
+  registerIntelJobs(deps);
 }

@@ -1,0 +1,17 @@
+import { systemActor } from '../../core/access/index.js';
+import type { AppDeps } from '../../server/deps.js';
+import type { OrgKind } from '../../db/types.js';
+import { runImportJob } from './imports.js';
+import { recorrelate } from './sightings.js';
+
+/** The intel domain's jobs: storing queued bundle imports, full re-correlation. */
+export function registerIntelJobs(deps: AppDeps): void {
+  deps.jobs.register('intel.import', async (job) => {
+    const r = await runImportJob(deps, job.orgId!, String(job.payload.importId));
+    return r as unknown as Record<string, unknown>;
+  });
+  deps.jobs.register('intel.recorrelate', async (job, ctl) => {
+    const actor = systemActor(job.orgId!, (job.payload.orgKind as OrgKind | undefined) ?? 'platform', 'system:intel-recorrelate');
+    return recorrelate({ db: deps.db, clock: deps.clock, actor, requestId: `job:${job.id}`, ip: null }, ctl, deps.mailer);
+  });
+}
