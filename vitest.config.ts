@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
 import pg from 'pg';
 
 /**
@@ -20,7 +20,7 @@ async function postgresReachable(url: string): Promise<boolean> {
   }
 }
 
-export default defineConfig(async () => {
+export default defineConfig(async (): Promise<ViteUserConfig> => {
   const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const withPg = process.env.MUHAFIZ_SKIP_POSTGRES !== '1' && (await postgresReachable(pgUrl));
   if (!withPg) console.warn(`\n*** PostgreSQL not reachable at ${pgUrl}: SKIPPING the PostgreSQL integration run (PGlite run only) ***\n`);
@@ -33,12 +33,12 @@ export default defineConfig(async () => {
       hookTimeout: 120_000,
       reporters: ['default'],
       projects: [
-        { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'], exclude: integration } },
-        { extends: true, test: { name: 'pglite', include: integration, globalSetup: ['test/global-setup-pglite.ts'], env: { MUHAFIZ_TEST_DRIVER: 'pglite' } } },
+        { extends: true as const, test: { name: 'unit', include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'], exclude: integration } },
+        { extends: true as const, test: { name: 'pglite', include: integration, globalSetup: ['test/global-setup-pglite.ts'], env: { MUHAFIZ_TEST_DRIVER: 'pglite' } } },
         ...(withPg
-          ? [{ extends: true, test: { name: 'postgres', include: integration, globalSetup: ['test/global-setup-postgres.ts'], env: { MUHAFIZ_TEST_DRIVER: 'postgres', TEST_DATABASE_URL: pgUrl } } }]
+          ? [{ extends: true as const, test: { name: 'postgres', include: integration, globalSetup: ['test/global-setup-postgres.ts'], env: { MUHAFIZ_TEST_DRIVER: 'postgres', TEST_DATABASE_URL: pgUrl } } }]
           : []),
-        { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.e2e.test.ts'], globalSetup: ['test/e2e/global-setup.ts'], fileParallelism: false, testTimeout: 180_000 } },
+        { extends: true as const, test: { name: 'e2e', include: ['test/e2e/**/*.e2e.test.ts'], globalSetup: ['test/e2e/global-setup.ts'], poolOptions: { forks: { singleFork: true } }, testTimeout: 180_000 } },
       ],
     },
   };

@@ -1,5 +1,5 @@
 import type { OrgKind } from '../../db/types.js';
-import { E, AppError } from '../errors.js';
+import { E, type AppError } from '../errors.js';
 
 /** Roles a membership (or an API token) can carry. */
 export const ROLES = [

@@ -21,10 +21,14 @@ export async function listMembers(ctx: Ctx, q: { q?: string | undefined; role?: 
       .where('u.disabled_at', 'is', null);
     if (q.q) base = base.where((eb) => eb.or([eb('u.email', 'ilike', likePattern(q.q!)), eb('u.display_name', 'ilike', likePattern(q.q!))]));
     if (q.role) base = base.where(sql<boolean>`${q.role} = any(m.roles)`);
-    const [rows, total] = await Promise.all([
-      base.select(['u.id', 'u.email', 'u.display_name', 'u.mfa_enabled', 'm.roles', 'm.created_at']).orderBy('u.display_name').limit(q.limit).offset(q.offset).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
+    // One round trip: the total rides along as a window count.
+    const rows = await base
+      .select(['u.id', 'u.email', 'u.display_name', 'u.mfa_enabled', 'm.roles', 'm.created_at', sql<number>`count(*) over ()`.as('total')])
+      .orderBy('u.display_name')
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute();
+    const total = rows.length > 0 || q.offset === 0 ? { n: rows[0]?.total ?? 0 } : await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const actions = allowedActions(ctx.actor, MEMBER_ACTIONS);
     return {
       items: rows.map((r) => ({
