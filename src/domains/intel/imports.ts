@@ -104,7 +104,8 @@ export async function queueImport(ctx: Ctx, jobs: JobQueue, bundle: unknown, q: 
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await jobs.enqueue(tx, { name: 'intel.import', orgId: ctx.actor.orgId, payload: { importId: id }, maxAttempts: 1 });
+    // The queue's singleton check reads jobs, which the request role may not: a narrow system step.
+    await asSystem(tx, ctx.actor, () => jobs.enqueue(tx, { name: 'intel.import', orgId: ctx.actor.orgId, payload: { importId: id }, maxAttempts: 1 }));
     await audit(tx, ctx, { action: 'intel.import.queue', entityType: 'stix_bundle', entityId: id, details: { source: q.source, total: objects.length } });
     return toImportRow(row);
   });
@@ -129,6 +130,20 @@ function toImportRow(r: ImportDb): ImportRow {
 }
 
 const IMPORT_COLS = ['id', 'source', 'status', 'total', 'processed', 'inserted', 'unchanged', 'errors', 'created_at', 'finished_at'] as const;
+
+/** Queues a full re-correlation of the acting org (one at a time per org); returns the job id. */
+export async function queueRecorrelation(ctx: Ctx, jobs: JobQueue): Promise<string> {
+  authorize(ctx.actor, IntelActions['intel.recorrelate']);
+  return inTx(ctx, async (tx) => {
+    const jobId = await asSystem(tx, ctx.actor, async () => {
+      const running = await tx.selectFrom('jobs').select('id').where('singleton_key', '=', `intel.recorrelate:${ctx.actor.orgId}`).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+      if (running) return running.id;
+      return jobs.enqueue(tx, { name: 'intel.recorrelate', orgId: ctx.actor.orgId, payload: { orgKind: ctx.actor.orgKind }, singletonKey: `intel.recorrelate:${ctx.actor.orgId}`, maxAttempts: 1 });
+    });
+    await audit(tx, ctx, { action: 'intel.recorrelate.queue', entityType: 'org', entityId: ctx.actor.orgId, details: { jobId } });
+    return jobId;
+  });
+}
 
 /** One import of the acting org, with its progress. */
 export async function getImport(ctx: Ctx, id: string): Promise<ImportRow> {

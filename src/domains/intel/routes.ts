@@ -4,7 +4,7 @@ import { newId } from '../../core/ids.js';
 import { Paged } from '../../core/paging.js';
 import type { AppDeps } from '../../server/deps.js';
 import { correlateObservables } from './correlation.js';
-import { getImport, queueImport } from './imports.js';
+import { getImport, queueImport, queueRecorrelation } from './imports.js';
 import { IntelActions as A } from './policy.js';
 import { exportBundle, getObject, listObjects, listVersions, objectGraph } from './read.js';
 import {
@@ -98,8 +98,7 @@ export function intelRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       config: { action: A['intel.recorrelate'] },
       schema: { tags: ['intel'], summary: 'Start a full re-correlation of the acting org (a job; poll /api/jobs/:id)', response: { 202: z.object({ jobId: z.string().uuid() }) } },
     }, async (req, reply) => {
-      const jobId = await deps.jobs.enqueue(deps.db.kysely, { name: 'intel.recorrelate', orgId: req.ctx.actor.orgId, payload: { orgKind: req.ctx.actor.orgKind }, singletonKey: `intel.recorrelate:${req.ctx.actor.orgId}`, maxAttempts: 1 });
-      return reply.status(202).send({ jobId });
+      return reply.status(202).send({ jobId: await queueRecorrelation(req.ctx, deps.jobs) });
     });
 
     app.get('/api/intel/warning-lists', {
