@@ -194,7 +194,11 @@ export async function matchObservables(tx: Tx, ctx: Ctx, ids: readonly string[],
       b_sharing_groups: c.b_sharing_groups,
       created_at: now,
     }));
-    const got = await tx.insertInto('intel_matches').values(rows).onConflict((oc) => oc.doNothing()).returning(['id', 'a_observable_id', 'b_observable_id']).execute();
+    // A system step: the acting org may record a match whose other side only
+    // that side's owner may see (RETURNING would otherwise need to see it).
+    const got = await asSystem(tx, ctx.actor, () =>
+      tx.insertInto('intel_matches').values(rows).onConflict((oc) => oc.doNothing()).returning(['id', 'a_observable_id', 'b_observable_id']).execute(),
+    );
     for (const g of got) {
       inserted.push({ ...byPair.get(`${g.a_observable_id}|${g.b_observable_id}`)!, id: g.id });
     }
