@@ -83,14 +83,20 @@ function applyFilters(base: Filtered, q: ObjectQuery): Filtered {
 export async function listObjects(ctx: Ctx, q: ObjectQuery): Promise<PagedResult<ObjectSummary>> {
   authorize(ctx.actor, IntelActions['intel.read']);
   return inTx(ctx, async (tx) => {
+    // Relevance first when searching: an exact external id (T1059) or name, then a name hit.
+    const text = q.q ?? '';
+    const rank = q.q
+      ? sql<number>`(case when lower(doc->'external_references'->0->>'external_id') = lower(${text}) or lower(name) = lower(${text}) then 2 when name ilike ${likePattern(text)} then 1 else 0 end)`
+      : sql<number>`0`;
     const newest = applyFilters(tx.selectFrom('stix_objects'), q)
-      .select(SUMMARY_COLS)
+      .select([...SUMMARY_COLS, rank.as('rank')])
       .distinctOn('stix_id')
       .orderBy('stix_id')
       .orderBy('modified', sql`desc nulls last`);
     const rows = await tx
       .selectFrom(newest.as('o'))
       .selectAll()
+      .orderBy('rank', 'desc')
       .orderBy('modified', sql`desc nulls last`)
       .orderBy('stix_id')
       .limit(q.limit)
