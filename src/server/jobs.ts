@@ -17,5 +17,5 @@ export async function registerJobs(deps: AppDeps): Promise<void> {
     });
   });
   await deps.jobs.schedule('maintenance.cleanup', 3600);
-  registerIntelJobs(deps);
+  await registerIntelJobs(deps);
 }
