@@ -7,10 +7,11 @@ import { outboxRoutes } from '../domains/outbox/routes.js';
 import { sharingRoutes } from '../domains/sharing/routes.js';
 import { taxiiRoutes } from '../domains/taxii/routes.js';
 import { feedRoutes } from '../domains/taxii/feed-routes.js';
+import { mispRoutes } from '../domains/misp/routes.js';
 import { tenancyRoutes } from '../domains/tenancy/routes.js';
 import type { AppDeps } from './deps.js';
 
 /** Every domain's routes, in one list: add a domain here. */
 export function domainRoutes(deps: AppDeps): FastifyPluginAsync[] {
-  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, sharingRoutes, intelRoutes(deps), taxiiRoutes(deps), feedRoutes(deps)] as unknown as FastifyPluginAsync[];
+  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, sharingRoutes, intelRoutes(deps), taxiiRoutes(deps), feedRoutes(deps), mispRoutes(deps)] as unknown as FastifyPluginAsync[];
 }
