@@ -4,7 +4,10 @@ import type { Ctx } from '../../src/core/context.js';
 import { inTx } from '../../src/core/context.js';
 import { correlateObservables } from '../../src/domains/intel/correlation.js';
 import { importObjects } from '../../src/domains/intel/imports.js';
-import { exportBundle, listObjects } from '../../src/domains/intel/read.js';
+import { exportBundle, getObject, listObjects } from '../../src/domains/intel/read.js';
+import { reshareAnonymised } from '../../src/domains/intel/reshare.js';
+import { addRelation } from '../../src/domains/tenancy/orgs.js';
+import { asPlatform } from '../../src/domains/tenancy/users.js';
 import { listMatches } from '../../src/domains/intel/sightings.js';
 import type { Tlp } from '../../src/domains/intel/stix-model.js';
 import { createSharingGroup, getSharingGroup, listSharingGroups } from '../../src/domains/sharing/service.js';
@@ -157,6 +160,34 @@ describe(`sharing: TLP 2.0 and sharing groups on every read path (${TEST_DRIVER}
     // A non-member does not even learn that the group exists.
     await expect(getSharingGroup(ctxOf(viewers.community!), groupId)).rejects.toMatchObject({ code: 'SHARING_GROUP_NOT_FOUND' });
     expect((await listSharingGroups(ctxOf(viewers.community!), { limit: 50, offset: 0 })).total).toBe(0);
+  });
+
+  it('the CERT re-shares a constituent indicator anonymised only where allowed and only for orgs it serves', async () => {
+    const bank = viewers.recipientUser1!;
+    await asPlatform(t.rt, 'test', (tx, c) => addRelation(tx, c, viewers.creator!.org.id, 'serves', bank.org.id));
+    const base = { type: 'indicator', spec_version: '2.1', created: '2025-02-01T00:00:00.000Z', modified: '2025-02-01T00:00:00.000Z', pattern_type: 'stix', valid_from: '2025-02-01T00:00:00Z', created_by_ref: 'identity--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061', external_references: [{ source_name: 'bank-soc', external_id: 'BANK-INC-7' }] };
+    const allowed = { ...base, id: 'indicator--40000000-0000-4000-8000-000000000001', name: 'bank ioc', pattern: "[ipv4-addr:value = '45.77.2.1']" };
+    const kept = { ...base, id: 'indicator--40000000-0000-4000-8000-000000000002', name: 'bank private', pattern: "[ipv4-addr:value = '45.77.2.2']" };
+    const amberToNobody = { tlp: 'amber' as const, recipientOrgs: [], recipientUsers: [], sharingGroups: [] };
+    await importObjects(ctxOf(bank), [allowed], { source: 'bank', sharing: amberToNobody, allowAnonymisedReshare: true });
+    await importObjects(ctxOf(bank), [kept], { source: 'bank', sharing: amberToNobody });
+    const cert = ctxOf(viewers.creator!);
+    const r = await reshareAnonymised(cert, allowed.id);
+    expect(r.inserted).toBe(1);
+    await expect(reshareAnonymised(cert, kept.id)).rejects.toMatchObject({ code: 'STIX_OBJECT_NOT_FOUND' });
+    // Another org (not a CERT serving the bank) cannot re-share it.
+    await expect(reshareAnonymised(ctxOf(viewers.community!), allowed.id)).rejects.toMatchObject({ code: 'STIX_OBJECT_NOT_FOUND' });
+    // The community sees the copy, stripped of its source, and never the original.
+    const telecom = ctxOf(viewers.community!);
+    const copy = await getObject(telecom, r.id);
+    expect(copy.summary).toMatchObject({ tlp: 'green', ownerOrgId: viewers.creator!.org.id, source: 'cert-anonymised' });
+    expect(copy.object).not.toHaveProperty('created_by_ref');
+    expect(copy.object).not.toHaveProperty('external_references');
+    expect(JSON.stringify(copy.object)).not.toContain('BANK');
+    expect(copy.object.pattern).toBe(allowed.pattern);
+    await expect(getObject(telecom, allowed.id)).rejects.toMatchObject({ code: 'STIX_OBJECT_NOT_FOUND' });
+    // Idempotent.
+    expect((await reshareAnonymised(cert, allowed.id)).inserted).toBe(0);
   });
 
   it('refuses sharing that does not fit the TLP level', async () => {

@@ -26,6 +26,8 @@ export interface ImportProgress {
 export interface ImportOptions {
   source: string;
   sharing: SharingSpec;
+  /** Lets the CERT re-share the objects anonymised (source stripped) with the community. */
+  allowAnonymisedReshare?: boolean;
   importId?: string | null;
   mailer?: Mailer | undefined;
   onProgress?: (p: ImportProgress) => void;
@@ -57,6 +59,7 @@ export async function importObjects(ctx: Ctx, objects: readonly Record<string, u
       source: opts.source,
       importId: opts.importId ?? null,
       sharing,
+      allowAnonymisedReshare: opts.allowAnonymisedReshare ?? false,
       onProgress: (done) => opts.onProgress?.({ phase: 'store', done, total }),
     });
     const matches = await addAndCorrelate(tx, ctx, r.observables, { mailer: opts.mailer });
@@ -82,7 +85,7 @@ export function checkBundle(bundle: unknown): Record<string, unknown>[] {
  * (queued) holding the bundle, and enqueues the job that stores it; the
  * import row carries progress and the outcome.
  */
-export async function queueImport(ctx: Ctx, jobs: JobQueue, bundle: unknown, q: { source: string; sharing: SharingSpec }): Promise<ImportRow> {
+export async function queueImport(ctx: Ctx, jobs: JobQueue, bundle: unknown, q: { source: string; sharing: SharingSpec; allowAnonymisedReshare?: boolean }): Promise<ImportRow> {
   authorize(ctx.actor, IntelActions['intel.import']);
   const objects = checkBundle(bundle);
   const id = newId();
@@ -95,7 +98,7 @@ export async function queueImport(ctx: Ctx, jobs: JobQueue, bundle: unknown, q: 
         id,
         source: q.source,
         status: 'queued',
-        options: JSON.stringify({ sharing: q.sharing }),
+        options: JSON.stringify({ sharing: q.sharing, allowAnonymisedReshare: q.allowAnonymisedReshare ?? false }),
         bundle: JSON.stringify(bundle),
         total: objects.length,
         errors: '[]',
@@ -175,11 +178,12 @@ export async function runImportJob(deps: { db: Database; clock: Clock; mailer?: 
   let lastReported = 0;
   try {
     const objects = bundleObjects(JSON.parse(row.bundle));
-    const sharing = (row.options as { sharing: SharingSpec }).sharing;
+    const { sharing, allowAnonymisedReshare } = row.options as { sharing: SharingSpec; allowAnonymisedReshare?: boolean };
     const pending: Promise<unknown>[] = [];
     const result = await importObjects(sysCtx, objects, {
       source: row.source,
       sharing,
+      allowAnonymisedReshare: allowAnonymisedReshare ?? false,
       importId,
       ...(deps.mailer ? { mailer: deps.mailer } : {}),
       onProgress: (p) => {

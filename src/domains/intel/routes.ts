@@ -21,6 +21,7 @@ import {
   WatchlistBody,
 } from './schema.js';
 import { addSighting, listMatches } from './sightings.js';
+import { reshareAnonymised } from './reshare.js';
 import { listWarningLists, updateWarningList } from './warning-lists.js';
 
 /** Largest bundle the API takes in one request (the ATT&CK Enterprise bundle is ~50 MB). */
@@ -42,8 +43,16 @@ export function intelRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         response: { 202: ImportRow },
       },
     }, async (req, reply) => {
-      const { source, ...sharing } = req.query;
-      return reply.status(202).send(await queueImport(req.ctx, deps.jobs, req.body, { source, sharing }));
+      const { source, allowAnonymisedReshare, ...sharing } = req.query;
+      return reply.status(202).send(await queueImport(req.ctx, deps.jobs, req.body, { source, sharing, allowAnonymisedReshare: allowAnonymisedReshare === 'true' }));
+    });
+
+    app.post('/api/intel/objects/:id/reshare-anonymised', {
+      config: { action: A['intel.import'] },
+      schema: { tags: ['intel'], summary: 'CERT: re-share a constituent\'s object anonymised (source stripped) as TLP:GREEN, where the constituent allowed it', params: StixId, response: { 201: z.object({ id: z.string(), inserted: z.number() }) } },
+    }, async (req, reply) => {
+      const r = await reshareAnonymised(req.ctx, req.params.id, deps.mailer);
+      return reply.status(201).send({ id: r.id, inserted: r.inserted });
     });
 
     app.get('/api/intel/imports/:id', {

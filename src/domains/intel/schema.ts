@@ -15,6 +15,8 @@ export const ImportQuery = z.object({
   recipientUsers: uuidList,
   sharingGroups: uuidList,
   source: z.string().trim().min(1).max(200).default('upload'),
+  /** Allow the CERT to re-share these objects anonymised with the community. */
+  allowAnonymisedReshare: z.enum(['true', 'false']).default('false'),
 });
 export type ImportQuery = z.infer<typeof ImportQuery>;
 

@@ -14,6 +14,8 @@ export interface StoreOptions {
   importId: string | null;
   /** Sharing for objects that carry no TLP marking of their own (and recipients for all). */
   sharing: SharingColumns;
+  /** The CERT may re-share these objects anonymised with the community. */
+  allowAnonymisedReshare?: boolean;
   onProgress?: (done: number) => void;
 }
 
@@ -150,6 +152,7 @@ function toRow(orgId: string, o: Record<string, unknown>, opts: StoreOptions, st
     sharing_groups: share.sharing_groups,
     source: opts.source,
     import_id: opts.importId,
+    allow_anonymised_reshare: opts.allowAnonymisedReshare ?? false,
     is_latest: false,
     added_at: now,
     doc: JSON.stringify(o),

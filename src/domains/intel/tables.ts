@@ -30,6 +30,7 @@ export interface StixObjectsTable extends SharingColumns {
   object_marking_refs: string[];
   source: string;
   import_id: string | null;
+  allow_anonymised_reshare: ColumnType<boolean, boolean | undefined, boolean>;
   is_latest: boolean;
   added_at: Timestamp;
   doc: Json<Record<string, unknown>>;
