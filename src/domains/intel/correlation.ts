@@ -242,7 +242,14 @@ async function alert(tx: Tx, ctx: Ctx, matches: ReadonlyArray<Candidate & { id: 
         .where('disabled_at', 'is', null)
         .where(sql<boolean>`roles && ${[...INTEL_READERS]}::text[]`)
         .execute();
-      const settings = await tx.selectFrom('intel_alert_settings').select(['email']).where('org_id', '=', orgId).executeTakeFirst();
+      const settings = await tx.selectFrom('intel_alert_settings').select(['email', 'webhook_url']).where('org_id', '=', orgId).executeTakeFirst();
+      if (settings?.webhook_url) {
+        // Delivered by the intel.webhook job (retried with backoff), so a slow receiver never holds this transaction.
+        await tx
+          .insertInto('jobs')
+          .values({ id: newId(), name: 'intel.webhook', org_id: orgId, payload: JSON.stringify({ url: settings.webhook_url, matches: list.map((m) => ({ id: m.id, value: m.value, sourceKind: m.kind, sourceRef: m.ref })) }), run_at: ctx.clock.now(), max_attempts: 5 })
+          .execute();
+      }
       for (const m of list) {
         await notify(tx, ctx, settings?.email === false ? undefined : opts.mailer, {
           orgId,

@@ -22,6 +22,7 @@ import {
 } from './schema.js';
 import { addSighting, listMatches } from './sightings.js';
 import { reshareAnonymised } from './reshare.js';
+import { AlertSettings, getAlertSettings, setAlertSettings } from './alerts.js';
 import { listWarningLists, updateWarningList } from './warning-lists.js';
 
 /** Largest bundle the API takes in one request (the ATT&CK Enterprise bundle is ~50 MB). */
@@ -109,6 +110,16 @@ export function intelRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (req, reply) => {
       return reply.status(202).send({ jobId: await queueRecorrelation(req.ctx, deps.jobs) });
     });
+
+    app.get('/api/intel/alert-settings', {
+      config: { action: A['intel.read'] },
+      schema: { tags: ['intel'], summary: 'How the acting org is alerted about new matches', response: { 200: AlertSettings } },
+    }, async (req) => getAlertSettings(req.ctx));
+
+    app.put('/api/intel/alert-settings', {
+      config: { action: A['intel.watchlist'] },
+      schema: { tags: ['intel'], summary: 'Set email and webhook alerts for new matches', body: AlertSettings, response: { 200: AlertSettings } },
+    }, async (req) => setAlertSettings(req.ctx, req.body));
 
     app.get('/api/intel/warning-lists', {
       config: { action: A['intel.read'] },

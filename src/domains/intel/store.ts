@@ -68,14 +68,25 @@ export async function storeObjects(tx: Tx, ctx: Ctx, objects: readonly Record<st
   for (const o of objects) unique.set(`${o.id as string}\u0000${versionOf(o)}`, o);
   const all = [...unique.values()];
 
+  // The newest version of each id in this bundle: a new id's rows get
+  // is_latest at insert, so only ids that already had versions need the
+  // UPDATE below (rewriting every freshly inserted jsonb row would double
+  // the cost of a large import).
+  const bundleLatest = new Map<string, Record<string, unknown>>();
+  for (const o of all) {
+    const cur = bundleLatest.get(o.id as string);
+    if (!cur || newer(o, cur)) bundleLatest.set(o.id as string, o);
+  }
   let inserted = 0;
   let unchanged = 0;
   const touched = new Set<string>();
+  const fresh = new Set<string>();
   for (let i = 0; i < all.length; i += BATCH) {
     const batch = all.slice(i, i + BATCH);
     const ids = [...new Set(batch.map((o) => o.id as string))];
     const existing = await tx.selectFrom('stix_objects').select(['stix_id', 'version']).where('org_id', '=', orgId).where('stix_id', 'in', ids).execute();
     const have = new Set(existing.map((e) => `${e.stix_id}\u0000${e.version}`));
+    const known = new Set(existing.map((e) => e.stix_id));
     const rows: Row[] = [];
     for (const o of batch) {
       const key = `${o.id as string}\u0000${versionOf(o)}`;
@@ -83,8 +94,13 @@ export async function storeObjects(tx: Tx, ctx: Ctx, objects: readonly Record<st
         unchanged++;
         continue;
       }
-      rows.push(toRow(orgId, o, opts, statements, producers, now));
-      touched.add(o.id as string);
+      const row = toRow(orgId, o, opts, statements, producers, now);
+      if (known.has(o.id as string) || touched.has(o.id as string)) touched.add(o.id as string);
+      else {
+        row.is_latest = bundleLatest.get(o.id as string) === o;
+        fresh.add(o.id as string);
+      }
+      rows.push(row);
     }
     if (rows.length) await tx.insertInto('stix_objects').values(rows).execute();
     inserted += rows.length;
@@ -106,9 +122,18 @@ export async function storeObjects(tx: Tx, ctx: Ctx, objects: readonly Record<st
     const latest = await tx.selectFrom('stix_objects').select('stix_id').where('org_id', '=', orgId).where('stix_id', 'in', chunk).where('is_latest', '=', true).execute();
     for (const l of latest) latestIds.add(l.stix_id);
   }
-  const newLatest = all.filter((o) => touched.has(o.id as string) && latestIds.has(o.id as string));
+  const newLatest = all.filter((o) => (touched.has(o.id as string) && latestIds.has(o.id as string)) || (fresh.has(o.id as string) && !touched.has(o.id as string) && bundleLatest.get(o.id as string) === o));
   const observables = observablesForObjects(newLatest, (o) => sharingOf(o, opts.sharing));
   return { total: objects.length, inserted, unchanged, observables };
+}
+
+/** Whether `a` is a newer version than `b` (modified, then the version text), as the UPDATE orders them. */
+function newer(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const ma = Date.parse((a.modified ?? a.created ?? '') as string);
+  const mb = Date.parse((b.modified ?? b.created ?? '') as string);
+  if (Number.isNaN(ma) !== Number.isNaN(mb)) return !Number.isNaN(ma);
+  if (ma !== mb) return ma > mb;
+  return versionOf(a) > versionOf(b);
 }
 
 /** The sharing an object is stored with: its own TLP marking if it has one, else the import's. */
