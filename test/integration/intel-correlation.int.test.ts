@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/core/access/index.js';
 import { inTx, type Ctx } from '../../src/core/context.js';
@@ -147,6 +149,32 @@ describe(`correlation, warning lists, sightings, alerts (${TEST_DRIVER})`, () =>
     const job = await c.get(`/api/jobs/${res.json().jobId}`);
     expect(job.json()).toMatchObject({ status: 'done', result: { observables: expect.any(Number) as number } });
     expect(job.json().progress).toMatchObject({ phase: expect.any(String) as string });
+  });
+
+  it('delivers alerts to the org webhook through a job', async () => {
+    const received: unknown[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = new Client(t.app);
+      await c.login(bankUser.email, bankUser.password);
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const set = await c.request('PUT', '/api/intel/alert-settings', { email: false, webhookUrl: url });
+      expect(set.statusCode, set.body).toBe(200);
+      await correlateObservables(bankCtx, { kind: 'incident', ref: 'INC-W' }, [{ kind: 'domain', value: 'hook-test.evil.test' }]);
+      await importObjects(telecomCtx, [indicator("[domain-name:value = 'hook-test.evil.test']")], { source: 'telecom-soc', sharing: GREEN });
+      await t.rt.jobs.runDue();
+      expect(received).toEqual([{ kind: 'intel.match', matches: [expect.objectContaining({ value: 'hook-test.evil.test', sourceKind: 'incident', sourceRef: 'INC-W' })] }]);
+    } finally {
+      server.close();
+    }
   });
 
   it('the watchlist API correlates at once and validates values', async () => {
