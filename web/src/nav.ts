@@ -18,6 +18,7 @@ export interface NavItem {
 export const NAV: readonly NavItem[] = [
   { path: '/', label: 'Home', section: 'main' },
   { path: '/orgs', label: 'Organisations', permission: 'orgs.read', section: 'main' },
+  { path: '/intel', label: 'Threat intelligence', permission: 'intel.read', section: 'main' },
   { path: '/notifications', label: 'Notifications', section: 'main' },
   { path: '/admin/members', label: 'Members', permission: 'members.read', section: 'admin' },
   { path: '/admin/invitations', label: 'Invitations', permission: 'invitations.manage', section: 'admin' },

@@ -9,6 +9,7 @@ import { NotificationsPage } from './pages/notifications.js';
 import { OrgSettingsPage, OrgsPage } from './pages/orgs.js';
 import { OutboxPage } from './pages/outbox.js';
 import { TokensPage } from './pages/tokens.js';
+import { IntelExplorerPage, IntelObjectPage } from './pages/intel.js';
 
 /**
  * The signed-in pages. A domain adds a page with one route here and one
@@ -18,6 +19,8 @@ import { TokensPage } from './pages/tokens.js';
 export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/', element: <HomePage /> },
   { path: '/orgs', element: <OrgsPage /> },
+  { path: '/intel', element: <IntelExplorerPage /> },
+  { path: '/intel/objects/:id', element: <IntelObjectPage /> },
   { path: '/notifications', element: <NotificationsPage /> },
   { path: '/admin/members', element: <MembersPage /> },
   { path: '/admin/invitations', element: <InvitationsPage /> },

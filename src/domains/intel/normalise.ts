@@ -1,9 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { domainToASCII } from 'node:url';
 
-/** The kinds of observable values the platform correlates. */
-export const OBSERVABLE_KINDS = ['ipv4', 'ipv6', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256', 'sha512', 'mac'] as const;
-export type ObservableKind = (typeof OBSERVABLE_KINDS)[number];
+import { OBSERVABLE_KINDS, type ObservableKind } from './schema.js';
+export { OBSERVABLE_KINDS, type ObservableKind };
 
 export interface NormalisedObservable {
   kind: ObservableKind;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { TlpLevel } from '../sharing/schema.js';
-import { OBSERVABLE_KINDS, type ObservableKind } from './normalise.js';
+
+/** The kinds of observable values the platform correlates. */
+export const OBSERVABLE_KINDS = ['ipv4', 'ipv6', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256', 'sha512', 'mac'] as const;
+export type ObservableKind = (typeof OBSERVABLE_KINDS)[number];
 
 const csv = z
   .string()

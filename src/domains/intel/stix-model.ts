@@ -23,8 +23,8 @@ export function isScoType(type: string): boolean {
   return SCO_SET.has(type);
 }
 
-export type Tlp = 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
-export const TLP_LEVELS: readonly Tlp[] = ['clear', 'green', 'amber', 'amber+strict', 'red'];
+import { TLP_LEVELS, type Tlp } from '../sharing/schema.js';
+export { TLP_LEVELS, type Tlp };
 
 /** TLP 2.0 marking-definition ids (OASIS cti-stix-common-objects): what the platform emits. */
 export const TLP2_IDS: Record<Tlp, string> = {

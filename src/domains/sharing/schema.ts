@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { TLP_LEVELS, type Tlp } from '../intel/stix-model.js';
+/** TLP 2.0 levels (FIRST), least to most restrictive. Kept here, free of Node imports, for the UI too. */
+export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
+export type Tlp = (typeof TLP_LEVELS)[number];
 
-export const TlpLevel = z.enum(TLP_LEVELS as [Tlp, ...Tlp[]]);
+export const TlpLevel = z.enum(TLP_LEVELS);
 
 /**
  * Who may see an intel object besides its owner. AMBER goes to recipient
