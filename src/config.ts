@@ -63,7 +63,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: e.DATABASE_URL || undefined,
     dataDir: e.MUHAFIZ_DATA_DIR,
     publicUrl,
-    tls: publicUrl.startsWith('https://'),
     trustProxy: e.MUHAFIZ_TRUST_PROXY,
     secretKey: e.MUHAFIZ_SECRET_KEY,
     sessionIdleMs: e.MUHAFIZ_SESSION_IDLE_MINUTES * 60_000,
@@ -77,5 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
     ...overrides,
+    // Derived from the URL actually served, so an overridden publicUrl brings its scheme along.
+    tls: overrides.tls ?? (overrides.publicUrl ?? publicUrl).startsWith('https://'),
   };
 }

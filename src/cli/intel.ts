@@ -11,8 +11,8 @@ import { importObjects, type ImportProgress } from '../domains/intel/imports.js'
 import { exportBundle } from '../domains/intel/read.js';
 import { TLP_LEVELS, type Tlp } from '../domains/intel/stix-model.js';
 import type { Runtime } from '../server/runtime.js';
+import type { CliContext } from './context.js';
 
-type WithRuntime = <T>(fn: (rt: Runtime) => Promise<T>) => Promise<T>;
 
 /** A one-line progress bar on stderr (a TTY redraws it; a pipe gets a line per 10%). */
 function progressBar(label: string): (p: ImportProgress) => void {
@@ -46,7 +46,8 @@ async function orgCtx(rt: Runtime, shortName: string, label: string): Promise<Ct
 }
 
 /** `muhafiz intel import|export`: the same services as the API. */
-export function intelCommands(program: Command, withRuntime: WithRuntime): void {
+export function registerIntelCommands(program: Command, cli: CliContext): void {
+  const withRuntime = <T>(fn: (rt: Runtime) => Promise<T>) => cli.withRuntime(fn);
   const intel = program.command('intel').description('threat intelligence: STIX 2.1 bundles');
   intel
     .command('import <file>')
@@ -67,7 +68,7 @@ export function intelCommands(program: Command, withRuntime: WithRuntime): void 
             onProgress: progressBar('import'),
           });
           if (process.stderr.isTTY) process.stderr.write('\n');
-          console.log(`imported ${r.total} objects in ${((performance.now() - started) / 1000).toFixed(1)} s: ${r.inserted} new versions, ${r.unchanged} unchanged, ${r.observables} observables, ${r.matches} matches`);
+          cli.out(`imported ${r.total} objects in ${((performance.now() - started) / 1000).toFixed(1)} s: ${r.inserted} new versions, ${r.unchanged} unchanged, ${r.observables} observables, ${r.matches} matches`);
         } catch (err) {
           if (process.stderr.isTTY) process.stderr.write('\n');
           if (err instanceof AppError && err.errors?.length) {
@@ -90,7 +91,7 @@ export function intelCommands(program: Command, withRuntime: WithRuntime): void 
         const ctx = await orgCtx(rt, o.org, 'export');
         const r = await exportBundle(ctx, { includeRevoked: 'true', type: o.type?.split(','), tlp: undefined }, `bundle--${newId()}`);
         await writeFile(file, r.text);
-        console.log(`exported ${r.count} objects to ${file}`);
+        cli.out(`exported ${r.count} objects to ${file}`);
       }),
     );
 }

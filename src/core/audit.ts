@@ -26,7 +26,7 @@ export function digest(value: unknown): string | null {
   return value === undefined || value === null ? null : sha256(canonicalJson(value));
 }
 
-interface ChainedFields {
+export interface ChainedFields {
   org_id: string;
   seq: number;
   id: string;
@@ -47,8 +47,26 @@ interface ChainedFields {
 
 /** The hash of one record: sha256 over the previous hash and the record's canonical JSON. */
 export function recordHash(r: ChainedFields): string {
-  const { prev_hash, ...fields } = r;
-  return sha256(prev_hash + '\n' + canonicalJson({ ...fields, at: r.at.toISOString(), seq: String(r.seq) }));
+  // Pick the fields by name: callers pass whole rows (with `hash` and driver
+  // extras), and only these fields may feed the digest.
+  const fields = {
+    org_id: r.org_id,
+    seq: String(r.seq),
+    id: r.id,
+    at: new Date(r.at).toISOString(),
+    actor_user_id: r.actor_user_id,
+    actor_token_id: r.actor_token_id,
+    actor_label: r.actor_label,
+    action: r.action,
+    entity_type: r.entity_type,
+    entity_id: r.entity_id,
+    before_digest: r.before_digest,
+    after_digest: r.after_digest,
+    details: r.details,
+    request_id: r.request_id,
+    ip: r.ip,
+  };
+  return sha256(r.prev_hash + '\n' + canonicalJson(fields));
 }
 
 /**
@@ -135,7 +153,9 @@ export async function verifyAuditLog(db: Database, onProgress?: (records: number
           const fail = (reason: string): VerifyResult => ({ ok: false, chains: heads.length, records, problem: { orgId: head.org_id, seq, reason } });
           if (seq !== expected) return fail(`record ${expected} is missing (next is ${seq}): deleted or reordered`);
           if (row.prev_hash !== prev) return fail('previous-hash link does not match: a record before it was changed, deleted or reordered');
-          const recomputed = recordHash({ ...row, seq, details: row.details });
+          // The stored hash is not part of what it hashes.
+          const { hash: _stored, ...fields } = row;
+          const recomputed = recordHash({ ...fields, seq, details: row.details });
           if (recomputed !== row.hash) return fail('record content does not match its hash: it was modified');
           prev = row.hash;
           expected += 1;

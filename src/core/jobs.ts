@@ -52,28 +52,27 @@ export class JobQueue {
     private readonly log?: Logger,
   ) {}
 
+  /** The queue's clock (jobs and mail stamp times with it, so tests can move it). */
+  now(): Date {
+    return this.clock.now();
+  }
+
   register(name: string, handler: JobHandler): void {
     if (this.#handlers.has(name)) throw new Error(`job ${name} registered twice`);
     this.#handlers.set(name, handler);
   }
 
-  /** Adds a job; pass the service's transaction so it commits with the write. */
+  /**
+   * Adds a job; pass the service's transaction so it commits with the write.
+   * Returns the job's id, or with a singleton key that already has a pending
+   * job, that job's id (nothing new is queued).
+   */
   async enqueue(k: Kysely<DB>, opts: EnqueueOptions): Promise<string> {
-    const id = newId();
-    await k
-      .insertInto('jobs')
-      .values({
-        id,
-        name: opts.name,
-        org_id: opts.orgId ?? null,
-        payload: JSON.stringify(opts.payload ?? {}),
-        run_at: opts.runAt ?? this.clock.now(),
-        singleton_key: opts.singletonKey ?? null,
-        ...(opts.maxAttempts ? { max_attempts: opts.maxAttempts } : {}),
-      })
-      .onConflict((oc) => oc.column('singleton_key').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
-      .execute();
-    return id;
+    // Through enqueue_job: the request role may add jobs but not read the table.
+    const { rows } = await sql<{ id: string }>`select enqueue_job(
+      ${newId()}, ${opts.name}, ${opts.orgId ?? null}, ${JSON.stringify(opts.payload ?? {})}::jsonb,
+      ${opts.runAt ?? this.clock.now()}::timestamptz, ${opts.singletonKey ?? null}, ${opts.maxAttempts ?? null}::integer) as id`.execute(k);
+    return rows[0]!.id;
   }
 
   /** Declares (or re-times) a recurring job; the schedule row is the durable record. */
@@ -117,7 +116,9 @@ export class JobQueue {
     await this.#recoverStale();
     let ran = 0;
     while (ran < limit) {
-      const batch = await this.#claim(Math.min(10, limit - ran));
+      // One at a time: a claimed job's lock runs from its claim, so jobs
+      // claimed in a batch behind a slow one could expire and run twice.
+      const batch = await this.#claim(1);
       if (batch.length === 0) break;
       for (const job of batch) await this.#run(job);
       ran += batch.length;
@@ -136,7 +137,8 @@ export class JobQueue {
         .skipLocked()
         .execute();
       for (const s of due) {
-        if (this.#handlers.has(s.name)) await this.enqueue(k, { name: s.name, singletonKey: `schedule:${s.name}`, maxAttempts: 1 });
+        // Enqueued even when this node lacks the handler: a node that has it claims the job.
+        await this.enqueue(k, { name: s.name, singletonKey: `schedule:${s.name}`, maxAttempts: 1 });
         let next = new Date(s.next_run_at).getTime() + s.interval_seconds * 1000;
         if (next <= now.getTime()) next = now.getTime() + s.interval_seconds * 1000;
         await k.updateTable('job_schedules').set({ next_run_at: new Date(next), last_run_at: now }).where('name', '=', s.name).execute();
@@ -154,6 +156,7 @@ export class JobQueue {
           locked_by: null,
           locked_until: null,
           last_error: sql`coalesce(last_error, 'worker stopped before finishing')`,
+          finished_at: sql`case when attempts >= max_attempts then ${now}::timestamptz else null end`,
         })
         .where('status', '=', 'running')
         .where('locked_until', '<', now)
@@ -199,7 +202,9 @@ export class JobQueue {
     const handler = this.#handlers.get(job.name)!;
     const ctl: JobControl = {
       progress: async (p) => {
-        await this.#system((k) => k.updateTable('jobs').set({ progress: JSON.stringify(p) }).where('id', '=', job.id).execute());
+        // Reporting progress also renews the lock: a long job that still reports is alive.
+        const lockedUntil = new Date(this.clock.now().getTime() + LOCK_MS);
+        await this.#system((k) => k.updateTable('jobs').set({ progress: JSON.stringify(p), locked_until: lockedUntil }).where('id', '=', job.id).execute());
       },
     };
     try {

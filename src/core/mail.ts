@@ -56,20 +56,24 @@ export class Mailer {
     return id;
   }
 
+  /** Sends one outbox message; a failure is recorded on the message, then thrown so the job retries. */
   async deliver(id: string): Promise<void> {
     if (!this.#transport) return;
-    await this.db.kysely.transaction().execute(async (tx) => {
+    const failure = await this.db.kysely.transaction().execute(async (tx) => {
       await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
       const msg = await tx.selectFrom('mail_outbox').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-      if (!msg || msg.status === 'sent') return;
+      if (!msg || msg.status === 'sent') return null;
       try {
         await this.#transport!.sendMail({ from: this.from, to: msg.to_address, subject: msg.subject, text: msg.body_text });
-        await tx.updateTable('mail_outbox').set({ status: 'sent', sent_at: new Date(), error: null }).where('id', '=', id).execute();
+        await tx.updateTable('mail_outbox').set({ status: 'sent', sent_at: this.jobs.now(), error: null }).where('id', '=', id).execute();
+        return null;
       } catch (err) {
+        // Recorded in this (committing) transaction; throwing here would roll the record back.
         const message = err instanceof Error ? err.message : String(err);
         await tx.updateTable('mail_outbox').set({ status: 'failed', error: message.slice(0, 1000) }).where('id', '=', id).execute();
-        throw err;
+        return message;
       }
     });
+    if (failure !== null) throw new Error(`mail ${id} not delivered: ${failure}`);
   }
 }

@@ -25,7 +25,11 @@ export function passwordProblem(password: string, context: { email?: string; nam
   if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
   if (password.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
   const lower = password.toLowerCase();
-  if (commonPasswords().has(lower)) return 'is on the list of common or breached passwords; choose another';
+  const list = commonPasswords();
+  if (list.has(lower)) return 'is on the list of common or breached passwords; choose another';
+  // A listed word with digits or symbols tacked on (Password2024!, 1234dragon) is guessed just as fast.
+  const core = lower.replace(/^[\d\W_]+|[\d\W_]+$/g, '');
+  if (core !== lower && core.length >= 4 && list.has(core)) return 'is a common password with digits or symbols added; choose another';
   if (/^(.)\1+$/.test(password)) return 'must not repeat one character';
   const local = context.email?.split('@')[0]?.toLowerCase();
   if (local && local.length >= 4 && lower.includes(local)) return 'must not contain your email address';

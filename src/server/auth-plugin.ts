@@ -58,7 +58,7 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
   });
 
   app.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
-    const auth: RouteAuth = req.routeOptions.config.auth ?? 'actor';
+    const auth: RouteAuth = req.routeOptions.config.auth ?? (isUiRequest(req) ? 'public' : 'actor');
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const cookie = req.cookies[SESSION_COOKIE];
     try {
@@ -100,6 +100,17 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
     if (action) authorize(req.actor, action);
   });
 });
+
+/**
+ * The web UI's files (served by @fastify/static, whose routes carry
+ * `config.file`) and the single-page fallback for unknown non-API paths hold
+ * no data: anyone may load them, or the sign-in page could never appear.
+ */
+function isUiRequest(req: FastifyRequest): boolean {
+  const config = req.routeOptions.config as { file?: unknown };
+  if (typeof config.file === 'string') return true;
+  return req.is404 && !req.url.startsWith('/api/');
+}
 
 /** Sets the session cookie: HttpOnly, SameSite=Lax, Secure behind TLS, path /. */
 export function setSessionCookie(reply: FastifyReply, deps: AppDeps, rawId: string): void {

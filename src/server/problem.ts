@@ -29,9 +29,10 @@ function toAppError(err: FastifyError | Error): AppError {
     const where = (err as FastifyError & { validationContext?: string }).validationContext ?? 'body';
     const errors: FieldProblem[] = err.validation.flatMap((v) => {
       const base = [where, ...v.instancePath.split('/').filter(Boolean)].join('.');
-      const issue = (v.params as { issue?: { code?: string; keys?: string[] } }).issue;
-      if (issue?.code === 'unrecognized_keys' && issue.keys) {
-        return issue.keys.map((key) => ({ path: `${base}.${key}`, message: 'unknown field' }));
+      // The zod issue code arrives as `keyword`, the rest of the issue (its `keys`) as `params`.
+      const keys = (v.params as { keys?: unknown }).keys;
+      if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+        return keys.map((key) => ({ path: `${base}.${String(key)}`, message: 'unknown field' }));
       }
       return [{ path: base, message: v.message ?? 'invalid' }];
     });
@@ -47,8 +48,9 @@ function toAppError(err: FastifyError | Error): AppError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return E.PAYLOAD_TOO_LARGE();
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return E.UNSUPPORTED_MEDIA_TYPE(`Unsupported content type; send application/json`);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return E.BAD_REQUEST('Content-Length does not match the body');
     case 'FST_REQ_FILE_TOO_LARGE':
       return E.PAYLOAD_TOO_LARGE('The uploaded file is too large');
     default:

@@ -28,7 +28,7 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       preHandler: loginLimit,
       schema: { tags: tag, summary: 'Sign in with email and password', body: LoginBody, response: { 200: SessionInfo } },
     }, async (req, reply) => {
-      const s = await auth.login(deps, meta(req), req.body);
+      const s = await auth.login(deps, meta(req), req.body, req.session);
       setSessionCookie(reply, deps, s.rawId);
       return auth.sessionInfo(deps, meta(req), await sessionFor(deps, s.rawId));
     });

@@ -49,7 +49,7 @@ async function defaultOrg(tx: Tx, userId: string) {
  * still waits for a TOTP code when the user has MFA, or for enrolment when
  * the org demands MFA and the user has none.
  */
-export async function login(deps: AppDeps, meta: RequestMeta, input: { email: string; password: string }): Promise<NewSession> {
+export async function login(deps: AppDeps, meta: RequestMeta, input: { email: string; password: string }, replaces?: ResolvedSession | null): Promise<NewSession> {
   const now = deps.clock.now();
   const user = await systemTx(deps, meta, (tx) =>
     tx
@@ -70,7 +70,12 @@ export async function login(deps: AppDeps, meta: RequestMeta, input: { email: st
     throw AuthErrors.INVALID_CREDENTIALS();
   }
   return systemTx(deps, meta, async (tx, ctx) => {
-    await tx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+    // With MFA the password alone is half a sign-in: the failure count (which
+    // also counts wrong codes) is cleared only once the code is right, or a
+    // new login would hand a code-guesser fresh attempts.
+    if (!user.mfa_enabled) await tx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+    // Signing in always issues a new id; a session the browser still presented ends here (no fixation, no stale twin).
+    if (replaces) await tx.updateTable('sessions').set({ revoked_at: now }).where('id_hash', '=', replaces.idHash).where('revoked_at', 'is', null).execute();
     const org = await defaultOrg(tx, user.id);
     const stage = user.mfa_enabled ? 'mfa_pending' : org?.mfa_required ? 'mfa_enrolment' : 'active';
     const session = await createSession(tx, deps, { userId: user.id, orgId: org?.id ?? null, stage, ip: meta.ip, userAgent: meta.userAgent });
@@ -118,7 +123,7 @@ export async function verifyMfa(deps: AppDeps, meta: RequestMeta, session: Resol
     if (user.totp_secret_enc) {
       const step = matchTotp(deps.secrets.open(user.totp_secret_enc), code, now, user.totp_last_step === null ? null : Number(user.totp_last_step));
       if (step !== null) {
-        await tx.updateTable('users').set({ totp_last_step: step, failed_logins: 0 }).where('id', '=', session.userId).execute();
+        await tx.updateTable('users').set({ totp_last_step: step }).where('id', '=', session.userId).execute();
         method = 'totp';
       }
     }
@@ -133,6 +138,7 @@ export async function verifyMfa(deps: AppDeps, meta: RequestMeta, session: Resol
       if (Number(used.numUpdatedRows) === 1) method = 'recovery';
     }
     if (!method) return null;
+    await tx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', session.userId).execute();
     const next = await rotateSession(tx, deps, session, { stage: 'active', ip: meta.ip, userAgent: meta.userAgent });
     await audit(tx, { ...ctx, actor: { ...ctx.actor, userId: session.userId, label: session.email } }, {
       orgId: session.orgId ?? ctx.actor.orgId,
@@ -281,15 +287,17 @@ export async function sessionInfo(deps: AppDeps, meta: RequestMeta, session: Res
       .where('o.disabled_at', 'is', null)
       .orderBy('o.name')
       .execute();
-    const acting = memberships.find((m) => m.id === session.orgId);
+    // Before the second factor, the password alone reveals nothing about the account's orgs.
+    const pending = session.stage === 'mfa_pending';
+    const acting = pending ? undefined : memberships.find((m) => m.id === session.orgId);
     return {
       stage: session.stage,
       csrfToken: session.csrfToken,
       user: { id: session.userId, email: session.email, displayName: session.displayName, mfaEnabled: session.mfaEnabled, platformAdmin: session.platformAdmin },
       org: acting ? { id: acting.id, name: acting.name, kind: acting.kind, mfaRequired: acting.mfa_required } : null,
-      roles: session.roles,
+      roles: pending ? [] : session.roles,
       permissions: session.actor ? actorPermissions(session.actor) : [],
-      memberships: memberships.map((m) => ({ orgId: m.id, orgName: m.name, orgKind: m.kind, roles: m.roles })),
+      memberships: (pending ? [] : memberships).map((m) => ({ orgId: m.id, orgName: m.name, orgKind: m.kind, roles: m.roles })),
       idleExpiresAt: session.idleExpiresAt.toISOString(),
       absoluteExpiresAt: session.absoluteExpiresAt.toISOString(),
     };

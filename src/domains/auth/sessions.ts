@@ -59,7 +59,9 @@ export async function resolveSession(deps: Deps, rawId: string): Promise<Resolve
     throw E.SESSION_EXPIRED();
   }
   const roles = (row.roles ?? []).filter(isRole);
-  const stage = row.stage;
+  // An org that made MFA mandatory after this session began still gets it:
+  // a member without MFA is held at enrolment until they enrol.
+  const stage: SessionStage = row.stage === 'active' && row.org_mfa_required && !row.mfa_enabled ? 'mfa_enrolment' : row.stage;
   const actor: Actor | null =
     stage === 'active' && row.org_id && row.org_kind && roles.length > 0
       ? {

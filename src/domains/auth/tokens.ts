@@ -37,10 +37,13 @@ export async function resolveToken(deps: Pick<AppDeps, 'db' | 'clock'>, token: s
     email: string;
     user_disabled_at: Date | null;
     member_active: boolean;
+    member_roles: string[] | null;
     org_kind: OrgKind;
   }>`select * from auth_token(${orgIdFromHex(m[1]!)}, ${sha256(token)}, ${now})`.execute(deps.db.kysely);
   const t = rows[0];
-  if (!t || t.revoked_at || (t.expires_at && new Date(t.expires_at) <= now) || t.user_disabled_at || !t.member_active || !isRole(t.role)) {
+  // The owner must still hold the token's role: a token never outlives its owner's privileges.
+  const held = t?.member_roles ?? [];
+  if (!t || t.revoked_at || (t.expires_at && new Date(t.expires_at) <= now) || t.user_disabled_at || !t.member_active || !isRole(t.role) || !held.includes(t.role)) {
     throw E.TOKEN_INVALID();
   }
   return {
@@ -77,7 +80,8 @@ const COLUMNS = ['id', 'name', 'role', 'token_prefix', 'user_id', 'created_at', 
 export async function createToken(ctx: Ctx, input: { name: string; role: string; expiresInDays?: number | undefined }) {
   authorize(ctx.actor, AuthActions['tokens.create']);
   if (ctx.actor.kind !== 'user' || !ctx.actor.userId) throw E.FORBIDDEN('Only a signed-in person can create API tokens');
-  if (!isRole(input.role) || (!ctx.actor.roles.includes(input.role) && !ctx.actor.roles.includes('org_admin'))) {
+  // Strictly a role the user holds (org_admin included): a token is a narrower key, never a wider one.
+  if (!isRole(input.role) || !ctx.actor.roles.includes(input.role)) {
     throw AuthErrors.TOKEN_ROLE_NOT_HELD(`You do not hold the role ${input.role} in this organisation`, [{ path: 'body.role', message: 'role not held' }]);
   }
   const token = `mfz_${ctx.actor.orgId.replaceAll('-', '')}_${randomToken(32)}`;

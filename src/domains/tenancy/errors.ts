@@ -8,6 +8,7 @@ export const TenancyErrors = defineErrors({
   USER_EXISTS: { status: 409, message: 'A user with this email exists' },
   INVITATION_NOT_FOUND: { status: 404, message: 'Invitation not found, expired, revoked or already used' },
   INVITATION_EMAIL_MISMATCH: { status: 403, message: 'This invitation was sent to another email address; sign in with that one' },
+  ALREADY_MEMBER: { status: 409, message: 'This person is already a member of the organisation; change their roles instead' },
   LAST_ADMIN: { status: 409, message: 'The organisation must keep at least one org_admin' },
   ROLE_NOT_ALLOWED: { status: 400, message: 'This role does not exist in this kind of organisation' },
 });

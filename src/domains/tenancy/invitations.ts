@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { allowedActions, authorize, isRole, type Role } from '../../core/access/index.js';
 import { audit } from '../../core/audit.js';
 import { inTx, type Ctx, type Tx } from '../../core/context.js';
@@ -46,6 +47,17 @@ export async function createInvitation(
   const link = `${deps.publicUrl}/invite#${token}`;
   return inTx(ctx, async (tx) => {
     const org = await tx.selectFrom('orgs').select(['name']).where('id', '=', ctx.actor.orgId).executeTakeFirstOrThrow();
+    // Accepting replaces a membership's roles: inviting a member would be a
+    // side door around role changes (and around keeping one org_admin).
+    const member = await tx
+      .selectFrom('memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select('m.user_id')
+      .where('m.org_id', '=', ctx.actor.orgId)
+      .where('m.disabled_at', 'is', null)
+      .where(sql`lower(u.email)`, '=', input.email.toLowerCase())
+      .executeTakeFirst();
+    if (member) throw TenancyErrors.ALREADY_MEMBER(undefined, [{ path: 'body.email', message: 'already a member' }]);
     const row = await tx
       .insertInto('invitations')
       .values({
@@ -150,6 +162,8 @@ export async function acceptInvitation(
       created = Boolean(made.id);
     }
     const userId = user!.id;
+    const active = await tx.selectFrom('memberships').select('user_id').where('org_id', '=', inv.org_id).where('user_id', '=', userId).where('disabled_at', 'is', null).executeTakeFirst();
+    if (active) throw TenancyErrors.ALREADY_MEMBER();
     const orgCtx: Ctx = { ...ctx, actor: { ...ctx.actor, orgId: inv.org_id, userId, label: inv.email } };
     await upsertMembership(tx, orgCtx, inv.org_id, userId, roles);
     await tx.updateTable('invitations').set({ accepted_at: now, accepted_by: userId }).where('org_id', '=', inv.org_id).where('id', '=', inv.id).execute();

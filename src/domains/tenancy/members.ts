@@ -54,6 +54,8 @@ async function assertKeepsAnAdmin(tx: Tx, orgId: string, userId: string): Promis
     .where('org_id', '=', orgId)
     .where('disabled_at', 'is', null)
     .where(sql<boolean>`'org_admin' = any(roles)`)
+    // Locks the admins' rows so two concurrent demotions cannot both see "another admin is left".
+    .forUpdate()
     .execute();
   if (admins.length === 1 && admins[0]!.user_id === userId) throw TenancyErrors.LAST_ADMIN();
 }

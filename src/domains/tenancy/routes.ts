@@ -112,7 +112,9 @@ export function tenancyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       preHandler: inviteLimit,
       schema: { tags: ['invitations'], summary: 'Accept an invitation (newcomers set a name and password)', body: InvitationAcceptBody, response: { 200: z.object({ orgId: z.string().uuid(), created: z.boolean() }) } },
     }, async (req) => {
-      const r = await invitations.acceptInvitation(deps, { ...req.body, signedInUserId: req.session?.userId });
+      // A session still waiting for its second factor does not count as signed in.
+      const signedIn = req.session && req.session.stage !== 'mfa_pending' ? req.session.userId : undefined;
+      const r = await invitations.acceptInvitation(deps, { ...req.body, signedInUserId: signedIn });
       return { orgId: r.orgId, created: r.created };
     });
   };
