@@ -107,8 +107,7 @@ export async function queueImport(ctx: Ctx, jobs: JobQueue, bundle: unknown, q: 
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    // The queue's singleton check reads jobs, which the request role may not: a narrow system step.
-    await asSystem(tx, ctx.actor, () => jobs.enqueue(tx, { name: 'intel.import', orgId: ctx.actor.orgId, payload: { importId: id }, maxAttempts: 1 }));
+    await jobs.enqueue(tx, { name: 'intel.import', orgId: ctx.actor.orgId, payload: { importId: id }, maxAttempts: 1 });
     await audit(tx, ctx, { action: 'intel.import.queue', entityType: 'stix_bundle', entityId: id, details: { source: q.source, total: objects.length } });
     return toImportRow(row);
   });
