@@ -128,6 +128,26 @@ describe(`STIX store (${TEST_DRIVER})`, () => {
     expect(green.json().items.map((i: { name: string }) => i.name)).toContain('Zebrafish');
   });
 
+  it('maps created_by_ref identities to platform orgs', async () => {
+    const identity = 'identity--7a3b9c1d-2e4f-4a5b-8c6d-0e1f2a3b4c5d';
+    const obj = { type: 'tool', spec_version: '2.1', id: 'tool--7a3b9c1d-2e4f-4a5b-8c6d-0e1f2a3b4c5e', created: '2024-01-01T00:00:00.000Z', modified: '2024-01-01T00:00:00.000Z', name: 'Attributed tool', created_by_ref: identity };
+    const ctx = actingAs(t.rt, analyst, cert, ['cert_analyst']);
+    await importObjects(ctx, [obj], { source: 'attr', sharing: CLEAR });
+    expect((await getObject(ctx, obj.id)).summary.producerOrgId).toBeNull();
+    const claim = await client.post('/api/intel/identities', { identityId: identity });
+    expect(claim.statusCode, claim.body).toBe(200);
+    expect((await getObject(ctx, obj.id)).summary.producerOrgId).toBe(cert.id);
+    const later = { ...obj, id: 'tool--7a3b9c1d-2e4f-4a5b-8c6d-0e1f2a3b4c5f', name: 'Later tool' };
+    await importObjects(ctx, [later], { source: 'attr', sharing: CLEAR });
+    expect((await listObjects(ctx, { producerOrgId: cert.id, type: undefined, tlp: undefined, includeRevoked: 'false', limit: 10, offset: 0 })).items.map((i) => i.name).sort()).toEqual(['Attributed tool', 'Later tool']);
+    // Another org cannot claim it.
+    const other = await buildOrg(t.rt, 'service_provider');
+    const otherUser = await buildUser(t.rt, other.id, ['org_admin']);
+    const c2 = new Client(t.app);
+    await c2.login(otherUser.email, otherUser.password);
+    expect((await c2.post('/api/intel/identities', { identityId: identity })).statusCode).toBe(404);
+  });
+
   it('computes deterministic SCO ids as the STIX 2.1 spec does', () => {
     // Expected ids computed independently with Python: uuid.uuid5(UUID('00abedb4-...'), '{"value":"198.51.100.3"}').
     expect(scoId({ type: 'ipv4-addr', value: '198.51.100.3' })).toBe('ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4');

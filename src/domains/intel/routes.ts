@@ -22,6 +22,7 @@ import {
 } from './schema.js';
 import { addSighting, listMatches } from './sightings.js';
 import { reshareAnonymised } from './reshare.js';
+import { claimIdentity } from './identities.js';
 import { AlertSettings, getAlertSettings, setAlertSettings } from './alerts.js';
 import { listWarningLists, updateWarningList } from './warning-lists.js';
 
@@ -110,6 +111,11 @@ export function intelRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (req, reply) => {
       return reply.status(202).send({ jobId: await queueRecorrelation(req.ctx, deps.jobs) });
     });
+
+    app.post('/api/intel/identities', {
+      config: { action: A['intel.import'] },
+      schema: { tags: ['intel'], summary: 'Record that a STIX identity (created_by_ref) stands for the acting org', body: z.strictObject({ identityId: z.string().max(100) }), response: { 200: z.object({ identityId: z.string(), orgId: z.string().uuid() }) } },
+    }, async (req) => claimIdentity(req.ctx, req.body.identityId));
 
     app.get('/api/intel/alert-settings', {
       config: { action: A['intel.read'] },
