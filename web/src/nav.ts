@@ -19,6 +19,8 @@ export const NAV: readonly NavItem[] = [
   { path: '/', label: 'Home', section: 'main' },
   { path: '/orgs', label: 'Organisations', permission: 'orgs.read', section: 'main' },
   { path: '/intel', label: 'Threat intelligence', permission: 'intel.read', section: 'main' },
+  { path: '/intel/import', label: 'Import STIX', permission: 'intel.import', section: 'main' },
+  { path: '/intel/sharing-groups', label: 'Sharing groups', permission: 'sharing_groups.read', section: 'admin' },
   { path: '/notifications', label: 'Notifications', section: 'main' },
   { path: '/admin/members', label: 'Members', permission: 'members.read', section: 'admin' },
   { path: '/admin/invitations', label: 'Invitations', permission: 'invitations.manage', section: 'admin' },

@@ -10,6 +10,7 @@ import { OrgSettingsPage, OrgsPage } from './pages/orgs.js';
 import { OutboxPage } from './pages/outbox.js';
 import { TokensPage } from './pages/tokens.js';
 import { IntelExplorerPage, IntelObjectPage } from './pages/intel.js';
+import { IntelImportPage, SharingGroupsPage } from './pages/intel-admin.js';
 
 /**
  * The signed-in pages. A domain adds a page with one route here and one
@@ -21,6 +22,8 @@ export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/orgs', element: <OrgsPage /> },
   { path: '/intel', element: <IntelExplorerPage /> },
   { path: '/intel/objects/:id', element: <IntelObjectPage /> },
+  { path: '/intel/import', element: <IntelImportPage /> },
+  { path: '/intel/sharing-groups', element: <SharingGroupsPage /> },
   { path: '/notifications', element: <NotificationsPage /> },
   { path: '/admin/members', element: <MembersPage /> },
   { path: '/admin/invitations', element: <InvitationsPage /> },
