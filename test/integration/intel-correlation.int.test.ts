@@ -125,6 +125,18 @@ describe(`correlation, warning lists, sightings, alerts (${TEST_DRIVER})`, () =>
     expect(after[0]!.warning).toBeNull();
   });
 
+  it('a revoked or re-patterned indicator stops matching its old values', async () => {
+    const v1 = indicator("[ipv4-addr:value = '91.198.174.50'] OR [ipv4-addr:value = '91.198.174.51']");
+    await importObjects(telecomCtx, [v1], { source: 'telecom-soc', sharing: GREEN });
+    const v2 = { ...v1, modified: '2025-04-01T00:00:00.000Z', pattern: "[ipv4-addr:value = '91.198.174.51']" };
+    await importObjects(telecomCtx, [v2], { source: 'telecom-soc', sharing: GREEN });
+    const m = await correlateObservables(bankCtx, { kind: 'incident', ref: 'INC-R1' }, [{ kind: 'ipv4', value: '91.198.174.50' }, { kind: 'ipv4', value: '91.198.174.51' }]);
+    expect(m.filter((x) => x.other.sourceRef === v1.id).map((x) => x.value)).toEqual(['91.198.174.51']);
+    await importObjects(telecomCtx, [{ ...v2, modified: '2025-05-01T00:00:00.000Z', revoked: true }], { source: 'telecom-soc', sharing: GREEN });
+    const after = await correlateObservables(bankCtx, { kind: 'incident', ref: 'INC-R2' }, [{ kind: 'ipv4', value: '91.198.174.51' }]);
+    expect(after.filter((x) => x.other.sourceRef === v1.id)).toEqual([]);
+  });
+
   it('counts sightings per indicator, each visible per its own TLP', async () => {
     const ind = indicator("[ipv4-addr:value = '91.198.174.99']");
     await importObjects(telecomCtx, [ind], { source: 'telecom-soc', sharing: GREEN });

@@ -1,6 +1,6 @@
 import { authorize, systemActor } from '../../core/access/index.js';
 import { audit } from '../../core/audit.js';
-import { asSystem, inTx, type Ctx } from '../../core/context.js';
+import { asSystem, inTx, type Ctx, type Tx } from '../../core/context.js';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { JobQueue } from '../../core/jobs.js';
@@ -62,6 +62,7 @@ export async function importObjects(ctx: Ctx, objects: readonly Record<string, u
       allowAnonymisedReshare: opts.allowAnonymisedReshare ?? false,
       onProgress: (done) => opts.onProgress?.({ phase: 'store', done, total }),
     });
+    await dropStaleObservables(tx, ctx.actor.orgId, r.refreshed, r.observables);
     const matches = await addAndCorrelate(tx, ctx, r.observables, { mailer: opts.mailer });
     await audit(tx, ctx, {
       action: 'intel.import',
@@ -71,6 +72,21 @@ export async function importObjects(ctx: Ctx, objects: readonly Record<string, u
     });
     return { total, inserted: r.inserted, unchanged: r.unchanged, observables: r.observables.length, matches: matches.length };
   });
+}
+
+/**
+ * A new latest version (a changed pattern, a revocation) no longer stands
+ * for the values its older versions named: those observables are removed so
+ * they stop matching; unchanged ones keep their ids (and their matches).
+ */
+async function dropStaleObservables(tx: Tx, orgId: string, ids: readonly string[], current: ReadonlyArray<{ sourceRef: string; kind: string; value: string }>): Promise<void> {
+  if (!ids.length) return;
+  const keep = new Set(current.map((o) => `${o.sourceRef}\u0000${o.kind}\u0000${o.value}`));
+  for (let i = 0; i < ids.length; i += 1000) {
+    const existing = await tx.selectFrom('intel_observables').select(['id', 'source_ref', 'kind', 'value']).where('org_id', '=', orgId).where('source_kind', '=', 'stix').where('source_ref', 'in', ids.slice(i, i + 1000)).execute();
+    const stale = existing.filter((e) => !keep.has(`${e.source_ref}\u0000${e.kind}\u0000${e.value}`)).map((e) => e.id);
+    if (stale.length) await tx.deleteFrom('intel_observables').where('org_id', '=', orgId).where('id', 'in', stale).execute();
+  }
 }
 
 /** Parses and validates a bundle up front (fast: the API answers 400 at once), returning its objects. */

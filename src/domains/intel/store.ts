@@ -25,6 +25,8 @@ export interface StoreResult {
   unchanged: number;
   /** Observables of the newly stored latest versions (indicators' patterns, SCOs). */
   observables: NewObservable[];
+  /** Ids whose latest version changed: their older observables are re-checked. */
+  refreshed: string[];
 }
 
 type Row = Insertable<StixObjectsTable>;
@@ -124,7 +126,7 @@ export async function storeObjects(tx: Tx, ctx: Ctx, objects: readonly Record<st
   }
   const newLatest = all.filter((o) => (touched.has(o.id as string) && latestIds.has(o.id as string)) || (fresh.has(o.id as string) && !touched.has(o.id as string) && bundleLatest.get(o.id as string) === o));
   const observables = observablesForObjects(newLatest, (o) => sharingOf(o, opts.sharing));
-  return { total: objects.length, inserted, unchanged, observables };
+  return { total: objects.length, inserted, unchanged, observables, refreshed: [...new Set(newLatest.map((o) => o.id as string))] };
 }
 
 /** Whether `a` is a newer version than `b` (modified, then the version text), as the UPDATE orders them. */
