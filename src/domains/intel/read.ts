@@ -92,12 +92,12 @@ export async function listObjects(ctx: Ctx, q: ObjectQuery): Promise<PagedResult
       .select([...SUMMARY_COLS, rank.as('rank')])
       .distinctOn('stix_id')
       .orderBy('stix_id')
-      .orderBy('modified', sql`desc nulls last`);
+      .orderBy('modified', (ob) => ob.desc().nullsLast());
     const rows = await tx
       .selectFrom(newest.as('o'))
       .selectAll()
       .orderBy('rank', 'desc')
-      .orderBy('modified', sql`desc nulls last`)
+      .orderBy('modified', (ob) => ob.desc().nullsLast())
       .orderBy('stix_id')
       .limit(q.limit)
       .offset(q.offset)
@@ -113,7 +113,7 @@ export async function listObjects(ctx: Ctx, q: ObjectQuery): Promise<PagedResult
 export async function getObjectIn(tx: Tx, stixId: string, version?: string): Promise<{ summary: ObjectSummary; object: Record<string, unknown> } | undefined> {
   let b = tx.selectFrom('stix_objects').select([...SUMMARY_COLS, 'doc']).where('stix_id', '=', stixId);
   b = version ? b.where('version', '=', version) : b;
-  const r = await b.orderBy('modified', sql`desc nulls last`).orderBy('added_at', 'desc').limit(1).executeTakeFirst();
+  const r = await b.orderBy('modified', (ob) => ob.desc().nullsLast()).orderBy('added_at', 'desc').limit(1).executeTakeFirst();
   return r ? { summary: toSummary(r), object: r.doc } : undefined;
 }
 
@@ -145,7 +145,7 @@ export async function sightingCountsIn(tx: Tx, indicatorId: string): Promise<{ s
 export async function listVersions(ctx: Ctx, stixId: string): Promise<ObjectSummary[]> {
   authorize(ctx.actor, IntelActions['intel.read']);
   return inTx(ctx, async (tx) => {
-    const rows = await tx.selectFrom('stix_objects').select(SUMMARY_COLS).where('stix_id', '=', stixId).orderBy('modified', sql`desc nulls last`).execute();
+    const rows = await tx.selectFrom('stix_objects').select(SUMMARY_COLS).where('stix_id', '=', stixId).orderBy('modified', (ob) => ob.desc().nullsLast()).execute();
     if (!rows.length) throw IntelErrors.STIX_OBJECT_NOT_FOUND();
     return rows.map(toSummary);
   });
@@ -191,7 +191,7 @@ export async function exportBundle(ctx: Ctx, q: Omit<ObjectQuery, 'limit' | 'off
       .select(['stix_id', sql<string>`doc::text`.as('doc')])
       .distinctOn('stix_id')
       .orderBy('stix_id')
-      .orderBy('modified', sql`desc nulls last`)
+      .orderBy('modified', (ob) => ob.desc().nullsLast())
       .execute();
     return { text: `{"type":"bundle","id":"${bundleId}","objects":[${rows.map((r) => r.doc).join(',')}]}`, count: rows.length };
   });
