@@ -44,6 +44,7 @@ async function dropBenchDatabases(): Promise<void> {
 
 const BENCHES: Record<string, () => Promise<{ run: (drivers: never) => Promise<string> }>> = {
   http: () => import('./http.js') as never,
+  cert: () => import('./cert.js') as never,
   startup: () => import('./startup.js') as never,
   'intel-import': () => import('./intel-import.js') as never,
 };

@@ -3,6 +3,8 @@ import { loadConfig } from '../config.js';
 import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { registerAuditCommands } from './audit.js';
+import { registerIsmsCommands } from './isms.js';
+import { registerCertCommands } from './cert.js';
 import { registerIntelCommands } from './intel.js';
 import type { CliContext } from './context.js';
 import { registerOpsCommands } from './ops.js';
@@ -56,6 +58,8 @@ export function buildProgram(cli: CliContext): Command {
   registerTokenCommands(program, cli);
   registerAuditCommands(program, cli);
   registerOpsCommands(program, cli);
+  registerIsmsCommands(program, cli);
+  registerCertCommands(program, cli);
   registerIntelCommands(program, cli);
   return program;
 }

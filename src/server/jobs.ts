@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
+import { registerAdvisoryJobs } from '../domains/advisories/jobs.js';
+import { registerIncidentJobs } from '../domains/incidents/jobs.js';
 import { registerIntelJobs } from '../domains/intel/jobs.js';
 import type { AppDeps } from './deps.js';
+import { registerRiskJobs } from '../domains/risks/reminders.js';
+import { registerDocumentJobs } from '../domains/documents/reminders.js';
 
 /** Registers every recurring and on-demand job; domains add theirs here. */
 export async function registerJobs(deps: AppDeps): Promise<void> {
@@ -17,5 +21,9 @@ export async function registerJobs(deps: AppDeps): Promise<void> {
     });
   });
   await deps.jobs.schedule('maintenance.cleanup', 3600);
+  await registerRiskJobs(deps);
+  await registerDocumentJobs(deps);
+  await registerIncidentJobs(deps);
+  await registerAdvisoryJobs(deps);
   await registerIntelJobs(deps);
 }

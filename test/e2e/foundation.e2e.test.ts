@@ -32,6 +32,7 @@ describe('foundation in the browser', () => {
     await asPlatform(s.rt, 'test', (tx, ctx) => upsertMembership(tx, ctx, cert.id, admin.id, ['cert_analyst']));
     adminCtx = await browser.newContext({ viewport: DESKTOP });
     page = await adminCtx.newPage();
+    watch(page);
   });
   afterAll(async () => {
     await adminCtx?.close();
@@ -40,6 +41,19 @@ describe('foundation in the browser', () => {
   });
 
   const now = () => s.clock!.now();
+
+  /** Browser-side errors fail loudly in the test output instead of as a silent timeout. */
+  function watch(p: Page) {
+    p.setDefaultTimeout(15_000);
+    p.on('pageerror', (e) => console.error(`[browser error] ${e.message}`));
+    // 4xx answers are expected along the way (signed out, wrong code); other console errors are not.
+    p.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && console.error(`[browser console] ${m.text()}`));
+  }
+
+  /** Follows a link of the side navigation. */
+  async function nav(p: Page, label: string) {
+    await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
+  }
 
   async function signIn(p: Page, email: string, password: string) {
     await p.getByLabel('Email').fill(email);
@@ -73,26 +87,33 @@ describe('foundation in the browser', () => {
     await signIn(page, admin.email, admin.password);
     await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
 
-    await page.getByRole('link', { name: 'Organisation settings' }).click();
+    await nav(page, 'Organisation settings');
     await page.getByLabel('Require two-factor authentication for every member').check();
+    await page.getByText('you will be asked to right after saving').waitFor();
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Settings saved').waitFor();
-
-    await page.getByRole('link', { name: 'Home' }).click();
-    await page.getByRole('link', { name: 'Set it up' }).click();
+    // The requirement applies to live sessions too: the admin must enrol before going on.
+    await page.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
+    await snap(page, 'enrol-1280');
     secret = await enrol(page);
     await snap(page, 'recovery-codes-1280');
     await page.getByRole('button', { name: 'I have saved them, continue' }).click();
-    await page.getByRole('heading', { name: 'Security' }).waitFor();
+    await page.getByRole('heading', { name: 'Organisation settings' }).waitFor();
+    expect(await page.getByLabel('Require two-factor authentication for every member').isChecked()).toBe(true);
+    await nav(page, 'Security');
     await expect.poll(() => page.getByText('On. You sign in with your password').count()).toBe(1);
   });
 
   it('signs out and back in with a TOTP code', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     // The enrolment code's time step is spent; the next sign-in uses a later one.
     s.clock!.advance(60_000);
-    await signIn(page, admin.email, admin.password);
+    // Keyboard only: the email field has focus, Tab moves on, Enter submits.
+    await expect.poll(() => page.locator('input:focus').getAttribute('name')).toBe('email');
+    await page.keyboard.type(admin.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(admin.password);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
     await page.getByLabel('Authentication code').fill('000000');
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -117,19 +138,20 @@ describe('foundation in the browser', () => {
   const newcomer = { email: 'new.analyst@example.test', name: 'Nadia Newcomer', password: 'a long and quiet harbour 7' };
 
   it('invites a newcomer, who joins from a phone and must enrol MFA', async () => {
-    await page.getByRole('link', { name: 'Invitations' }).click();
+    await nav(page, 'Invitations');
     await page.getByLabel('Email').fill(newcomer.email);
     await page.getByRole('button', { name: 'Send invitation' }).click();
     const shown = page.getByTestId('invitation-link');
     await shown.waitFor();
     link = (await shown.textContent())!.trim();
     expect(link.startsWith(`${s.url}/invite#`)).toBe(true);
-    await expect.poll(() => page.getByRole('cell', { name: newcomer.email }).count()).toBe(1);
     await snap(page, 'invitations-1280');
+    await expect.poll(() => page.getByRole('cell', { name: newcomer.email, exact: true }).count()).toBe(1);
 
     const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
     try {
       const p = await phone.newPage();
+      watch(p);
       await p.goto(link);
       await p.getByRole('heading', { name: 'Join Muhafiz' }).waitFor();
       await p.getByText('Bank Alpha').first().waitFor();
@@ -141,7 +163,8 @@ describe('foundation in the browser', () => {
       await p.getByLabel('Repeat the password').fill('short');
       await p.getByRole('button', { name: 'Create account and join' }).click();
       // The server's password rule comes back as a field error under the field.
-      await p.getByText('must be at least 12 characters').waitFor();
+      await p.getByText('must be at least 12 characters', { exact: true }).waitFor();
+      await p.getByText('Check this field: Password.').waitFor();
       await snap(p, 'invite-error-390');
       await p.getByLabel('Password', { exact: true }).fill(newcomer.password);
       await p.getByLabel('Repeat the password').fill(newcomer.password);
@@ -170,9 +193,9 @@ describe('foundation in the browser', () => {
       await phone.close();
     }
 
-    await page.getByRole('link', { name: 'Members' }).click();
+    await nav(page, 'Members');
     await page.getByText(newcomer.name).waitFor();
-    await page.getByRole('link', { name: 'Invitations' }).click();
+    await nav(page, 'Invitations');
     await expect.poll(() => page.getByRole('row', { name: new RegExp(newcomer.email) }).getByText('Accepted').count()).toBe(1);
   });
 
@@ -187,8 +210,9 @@ describe('foundation in the browser', () => {
   });
 
   it('finds every step in the audit log, filters it and exports it', async () => {
-    await page.getByRole('link', { name: 'Audit log' }).click();
+    await nav(page, 'Audit log');
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await expect.poll(() => page.getByRole('row', { name: /orgs\.update/ }).getByText('{"fields":["mfaRequired"]}').count()).toBe(1);
     for (const action of ['auth.login', 'orgs.update', 'auth.mfa_enrolled', 'auth.logout', 'auth.mfa_verified', 'invitations.create', 'invitations.accept', 'auth.switch_org']) {
       await expect.poll(() => page.getByRole('cell', { name: action, exact: true }).count(), { message: action }).toBeGreaterThan(0);
     }
@@ -211,5 +235,51 @@ describe('foundation in the browser', () => {
     await page.setViewportSize(PHONE);
     await snap(page, 'audit-390');
     await page.setViewportSize(DESKTOP);
+  });
+
+  it('creates an API token shown once, which works until revoked', async () => {
+    await nav(page, 'API tokens');
+    await page.getByLabel('Name').fill('SIEM export');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByTestId('new-token');
+    await shown.waitFor();
+    const token = (await shown.textContent())!.trim();
+    const call = () => page.request.get(`${s.url}/api/members`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await call()).status()).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByTestId('new-token').count()).toBe(0);
+    await page.getByRole('button', { name: 'Revoke token SIEM export' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('Token SIEM export revoked').waitFor();
+    await page.getByRole('row', { name: /SIEM export/ }).getByText('Revoked').waitFor();
+    expect((await call()).status()).toBe(401);
+  });
+
+  it('lists sessions, the outbox and members on a phone', async () => {
+    await nav(page, 'Security');
+    await page.getByRole('cell', { name: /this device/ }).waitFor();
+    await nav(page, 'Outbox');
+    await page.getByText(`You are invited to Bank Alpha on Muhafiz`).waitFor();
+    await page.setViewportSize(PHONE);
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await nav(page, 'Members');
+    await page.getByText(newcomer.name).waitFor();
+    await snap(page, 'members-390');
+    // Escape closes the menu drawer.
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#sidenav').isVisible()).toBe(false);
+    await page.setViewportSize(DESKTOP);
+    await snap(page, 'members-1280');
+
+    await page.getByRole('button', { name: `Change roles of ${newcomer.name}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Viewer').check();
+    await snap(page, 'roles-dialog-1280');
+    await dialog.getByRole('button', { name: 'Save roles' }).click();
+    await page.getByText(`Roles of ${newcomer.name} updated`).waitFor();
+    await page.getByRole('row', { name: new RegExp(newcomer.name) }).getByText('Viewer').waitFor();
+    // The admin's own row offers no actions: the server sends none for oneself.
+    expect(await page.getByRole('button', { name: /Change roles of User/ }).count()).toBe(0);
   });
 });

@@ -14,6 +14,13 @@ export function Layout({ children }: { children: ReactNode }) {
   const location = useLocation();
   // Following a link closes the phone menu.
   useEffect(() => setMenuOpen(false), [location.pathname]);
+  // Escape closes the phone menu, as it would a dialog.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setMenuOpen(false);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
 
   return (
     <div className={`shell${menuOpen ? ' menu-open' : ''}`}>
@@ -68,9 +75,10 @@ function OrgSwitcher({ session }: { session: SessionInfo }) {
   const sw = useMutation({
     mutationFn: (orgId: string) => api.post<SessionInfo>('/api/auth/switch-org', { orgId }),
     onSuccess: (s) => {
+      // Leave the current page first: it may not exist for the new org and would refetch into a 403.
+      navigate('/');
       applySession(s);
       toast(`Now acting in ${s.org?.name ?? 'the organisation'}`);
-      navigate('/');
     },
   });
   if (session.memberships.length <= 1) return <span className="org-name" title="Acting organisation">{session.org?.name}</span>;

@@ -12,8 +12,8 @@ const queryClient = new QueryClient({
     queries: {
       // Client errors (403, 404, validation) will not change on retry; network blips might.
       retry: (count, err) => count < 2 && !(err instanceof ApiError && err.status >= 400 && err.status < 500),
-      refetchOnWindowFocus: false,
-      staleTime: 10_000,
+      // Lists show what is cached at once and refresh on every visit: others change the data too.
+      staleTime: 0,
     },
   },
 });

@@ -9,6 +9,15 @@ import { NotificationsPage } from './pages/notifications.js';
 import { OrgSettingsPage, OrgsPage } from './pages/orgs.js';
 import { OutboxPage } from './pages/outbox.js';
 import { TokensPage } from './pages/tokens.js';
+import { AssetDetailPage, AssetGraphPage, AssetsPage } from './pages/isms/assets.js';
+import { AssetImportPage } from './pages/isms/asset-import.js';
+import { RiskNewPage, RisksPage } from './pages/isms/risks.js';
+import { RiskDetailPage } from './pages/isms/risk-detail.js';
+import { RiskMethodPage } from './pages/isms/risk-method.js';
+import { DocumentDetailPage, DocumentsPage } from './pages/isms/documents.js';
+import { AdvisoriesPage, AdvisoryPage } from './pages/advisories.js';
+import { CasePage, CasesPage, IncidentStatsPage } from './pages/cert-stats.js';
+import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 import { IntelExplorerPage, IntelObjectPage } from './pages/intel.js';
 import { IntelImportPage, SharingGroupsPage } from './pages/intel-admin.js';
 
@@ -25,6 +34,13 @@ export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/intel/import', element: <IntelImportPage /> },
   { path: '/intel/sharing-groups', element: <SharingGroupsPage /> },
   { path: '/notifications', element: <NotificationsPage /> },
+  { path: '/incidents', element: <IncidentsPage /> },
+  { path: '/incidents/stats', element: <IncidentStatsPage /> },
+  { path: '/incidents/:id', element: <IncidentPage /> },
+  { path: '/cases', element: <CasesPage /> },
+  { path: '/cases/:id', element: <CasePage /> },
+  { path: '/advisories', element: <AdvisoriesPage /> },
+  { path: '/advisories/:id', element: <AdvisoryPage /> },
   { path: '/admin/members', element: <MembersPage /> },
   { path: '/admin/invitations', element: <InvitationsPage /> },
   { path: '/admin/audit-log', element: <AuditLogPage /> },
@@ -33,6 +49,16 @@ export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/account/security', element: <AccountSecurityPage /> },
   { path: '/account/mfa', element: <MfaSetupPage /> },
   { path: '/account/tokens', element: <TokensPage /> },
+  { path: '/assets', element: <AssetsPage /> },
+  { path: '/assets/import', element: <AssetImportPage /> },
+  { path: '/assets/graph', element: <AssetGraphPage /> },
+  { path: '/assets/:id', element: <AssetDetailPage /> },
+  { path: '/risks', element: <RisksPage /> },
+  { path: '/risks/new', element: <RiskNewPage /> },
+  { path: '/risks/method', element: <RiskMethodPage /> },
+  { path: '/risks/:id', element: <RiskDetailPage /> },
+  { path: '/documents', element: <DocumentsPage /> },
+  { path: '/documents/:id', element: <DocumentDetailPage /> },
 ];
 
 export function AppRoutes() {

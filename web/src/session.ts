@@ -42,7 +42,8 @@ export function applySession(qc: QueryClient, s: SessionInfo | null): void {
   const prev = qc.getQueryData<SessionInfo | null>(SESSION_KEY);
   qc.setQueryData(SESSION_KEY, s);
   if (!s || prev?.org?.id !== s.org?.id || prev?.stage !== s.stage || prev?.user.id !== s.user.id) {
-    qc.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
+    // Queries marked `meta: { public: true }` (an invitation preview) do not depend on who is signed in.
+    qc.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] && q.meta?.public !== true });
   }
 }
 

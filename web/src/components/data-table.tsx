@@ -35,7 +35,9 @@ export function DataTable<T>({ caption, columns, rows, rowKey, loading, empty = 
           {rows?.map((r) => (
             <tr key={rowKey(r)}>
               {columns.map((c) => (
-                <td key={c.key} data-label={c.header} className={c.wide ? 'wide' : undefined}>{c.render(r)}</td>
+                <td key={c.key} data-label={c.header} className={c.wide ? 'wide' : undefined}>
+                  <div className="cell">{c.render(r)}</div>
+                </td>
               ))}
             </tr>
           ))}

@@ -70,9 +70,14 @@ export function CheckboxGroup({ legend, name, options, value, onChange, errors }
   );
 }
 
-/** `org_admin` -> `Org admin`. */
+const ACRONYMS: Record<string, string> = { isms: 'ISMS', cert: 'CERT', mfa: 'MFA', api: 'API', soc: 'SOC' };
+
+/** `org_admin` -> `Org admin`, `isms_manager` -> `ISMS manager`. */
 export function labelOf(value: string): string {
-  const s = value.replaceAll('_', ' ');
+  const s = value
+    .split('_')
+    .map((w) => ACRONYMS[w] ?? w)
+    .join(' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
@@ -99,8 +104,11 @@ export function fieldErrorsOf(err: unknown): FieldErrors {
 /** The banner for a failed form or query: the server's message and request id. */
 export function ErrorBanner({ error }: { error: unknown }) {
   if (!error) return null;
-  const msg = error instanceof Error ? error.message : String(error);
-  const rid = error instanceof ApiError ? error.requestId : undefined;
+  const fields = error instanceof ApiError ? Object.keys(error.fieldErrors) : [];
+  // Field problems are shown under their fields; the banner only points at them.
+  const msg = fields.length ? `Check ${fields.length === 1 ? 'this field' : 'these fields'}: ${fields.map((f) => labelOf(f.replaceAll('.', ' '))).join(', ')}.` : error instanceof Error ? error.message : String(error);
+  // The request id helps support trace a failure; a field mistake needs none.
+  const rid = error instanceof ApiError && !fields.length ? error.requestId : undefined;
   return (
     <div className="banner banner-error" role="alert">
       {msg}

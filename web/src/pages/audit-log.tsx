@@ -52,8 +52,8 @@ export function AuditLogPage() {
           { key: 'at', header: 'When', render: (r) => <time dateTime={r.at}>{new Date(r.at).toLocaleString()}</time> },
           { key: 'actor', header: 'Actor', render: (r) => r.actor },
           { key: 'action', header: 'Action', render: (r) => <code>{r.action}</code> },
-          { key: 'entity', header: 'Entity', render: (r) => <>{r.entityType}{r.entityId ? <div className="muted"><code>{r.entityId.slice(0, 13)}</code></div> : null}</>, wide: true },
-          { key: 'details', header: 'Details', render: (r) => (Object.keys(r.details).length ? <code>{JSON.stringify(r.details)}</code> : null), wide: true },
+          { key: 'entity', header: 'Entity', render: (r) => <>{r.entityType}{r.entityId ? <code className="json">{r.entityId}</code> : null}</>, wide: true },
+          { key: 'details', header: 'Details', render: (r) => (Object.keys(r.details).length ? <code className="json">{JSON.stringify(r.details)}</code> : null), wide: true },
           { key: 'ip', header: 'IP', render: (r) => r.ip ?? '', wide: true },
         ]}
       />

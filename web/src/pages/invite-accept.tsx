@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { InvitationAcceptBody } from '../../../src/domains/tenancy/schema.js';
 import { api } from '../api.js';
 import { ErrorBanner, FormField, fieldErrorsOf, labelOf, validate } from '../components/form-field.js';
-import { SESSION_KEY, useSession } from '../session.js';
+import { SESSION_KEY, useApplySession, useSession, type SessionInfo } from '../session.js';
 import { AuthFrame, SignInFlow } from './sign-in.js';
 
 interface Preview {
@@ -29,12 +29,16 @@ const NewcomerForm = InvitationAcceptBody.extend({
 export function InviteAcceptPage() {
   const token = decodeURIComponent(window.location.hash.replace(/^#/, ''));
   const qc = useQueryClient();
-  const { data: session } = useSession();
+  const { data: session, isPending: sessionPending } = useSession();
   const preview = useQuery({
     queryKey: ['invitation-preview', token],
     queryFn: () => api.post<Preview>('/api/invitations/preview', { token }),
-    enabled: token.length >= 20,
+    // A signed-in browser must send its CSRF token even here, and the token comes with the session.
+    enabled: token.length >= 20 && !sessionPending,
     retry: false,
+    // Kept across sign-in: after accepting, the token no longer previews, but the page still shows what was joined.
+    meta: { public: true },
+    staleTime: Infinity,
   });
   const accept = useMutation({
     mutationFn: (body: { token: string; displayName?: string; password?: string }) => api.post<{ orgId: string; created: boolean }>('/api/invitations/accept', body),
@@ -72,7 +76,7 @@ export function InviteAcceptPage() {
             {session?.stage === 'active' ? <p><Link to="/">Continue to Muhafiz</Link></p> : null}
           </>
         ) : (
-          <p><Link to="/">Continue to Muhafiz</Link> and pick {inv.orgName} in the organisation switcher.</p>
+          <SwitchTo orgId={accept.data.orgId} orgName={inv.orgName} />
         )}
       </AuthFrame>
     );
@@ -110,6 +114,26 @@ export function InviteAcceptPage() {
         </>
       )}
     </AuthFrame>
+  );
+}
+
+/** After an existing user accepted: act in the new org right away. */
+function SwitchTo({ orgId, orgName }: { orgId: string; orgName: string }) {
+  const applySession = useApplySession();
+  const navigate = useNavigate();
+  const sw = useMutation({
+    mutationFn: () => api.post<SessionInfo>('/api/auth/switch-org', { orgId }),
+    onSuccess: (s) => {
+      navigate('/');
+      applySession(s);
+    },
+  });
+  return (
+    <>
+      <ErrorBanner error={sw.error} />
+      <button type="button" className="primary block" disabled={sw.isPending} onClick={() => sw.mutate()}>Switch to {orgName} now</button>
+      <p className="center"><Link to="/">Continue where I was</Link></p>
+    </>
   );
 }
 

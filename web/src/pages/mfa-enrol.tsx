@@ -77,9 +77,7 @@ export function MfaEnrolment({ onDone }: { onDone: (s: SessionInfo) => void }) {
       <ErrorBanner error={start.error} />
       {start.data ? (
         <>
-          <ol className="steps">
-            <li>Scan this code with an authenticator app (FreeOTP, Aegis, Google Authenticator, 1Password…).</li>
-          </ol>
+          <p>Scan this code with an authenticator app (FreeOTP, Aegis, Google Authenticator, 1Password…).</p>
           <div className="qr">{qr ? <img src={qr} width={200} height={200} alt="QR code for your authenticator app" /> : <span>Preparing QR code…</span>}</div>
           <p>
             Or enter this key by hand: <code className="secret" data-testid="totp-secret" data-secret={start.data.secret}>{groupSecret(start.data.secret)}</code>

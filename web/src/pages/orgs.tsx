@@ -59,12 +59,12 @@ export function OrgSettingsPage() {
     <>
       <h1>Organisation settings</h1>
       <ErrorBanner error={org.error} />
-      {org.data ? <OrgSettingsForm key={org.data.id + org.data.name + String(org.data.mfaRequired)} org={org.data} /> : null}
+      {org.data ? <OrgSettingsForm key={org.data.id + org.data.name + String(org.data.mfaRequired)} org={org.data} mfaEnabled={s.user.mfaEnabled} /> : null}
     </>
   );
 }
 
-function OrgSettingsForm({ org }: { org: OrgRow }) {
+function OrgSettingsForm({ org, mfaEnabled }: { org: OrgRow; mfaEnabled: boolean }) {
   const [name, setName] = useState(org.name);
   const [mfaRequired, setMfaRequired] = useState(org.mfaRequired);
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
@@ -81,9 +81,13 @@ function OrgSettingsForm({ org }: { org: OrgRow }) {
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const v = validate(OrgUpdateBody, { name, mfaRequired });
+    // Only what changed, so the audit trail names the fields that really moved.
+    const patch = { ...(name !== org.name ? { name } : {}), ...(mfaRequired !== org.mfaRequired ? { mfaRequired } : {}) };
+    const v = validate(OrgUpdateBody, patch);
     setClientErrors(v.errors ?? {});
-    if (v.data) save.mutate(v.data);
+    if (!v.data) return;
+    if (Object.keys(v.data).length === 0) toast('Nothing changed');
+    else save.mutate(v.data);
   };
   const errors = { ...fieldErrorsOf(save.error), ...clientErrors };
   return (
@@ -95,7 +99,8 @@ function OrgSettingsForm({ org }: { org: OrgRow }) {
         <input type="checkbox" name="mfaRequired" checked={mfaRequired} disabled={!editable} onChange={(e) => setMfaRequired(e.target.checked)} />
         Require two-factor authentication for every member
       </label>
-      <p className="hint">Members without it are asked to set it up at their next sign-in.</p>
+      <p className="hint">Members without it are asked to set it up before they can go on.</p>
+      {mfaRequired && !org.mfaRequired && !mfaEnabled ? <div className="banner banner-warn">You have not set up two-factor authentication yourself: you will be asked to right after saving.</div> : null}
       {editable ? <button type="submit" className="primary" disabled={save.isPending}>Save</button> : null}
     </form>
   );

@@ -1,0 +1,105 @@
+/**
+ * CERT triage queue and statistics over 50,000 incidents from 500 entities
+ * (issue 4's target: p99 < 100 ms per page / chart query). Seeds with SQL,
+ * then times the same service calls the API makes, in-process.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { loadConfig } from '../src/config.js';
+import { connect } from '../src/db/connect.js';
+import { migrate } from '../src/db/migrate.js';
+import type { Ctx } from '../src/core/context.js';
+import { newId } from '../src/core/ids.js';
+import { loadPreset } from '../src/domains/incidents/regimes/presets.js';
+import { IncidentQuery } from '../src/domains/incidents/schema.js';
+import { listIncidents } from '../src/domains/incidents/service/queue.js';
+import { incidentStats } from '../src/domains/incidents/service/stats.js';
+import { openRuntime } from '../src/server/runtime.js';
+import { fmt, table } from './lib.js';
+
+const ENTITIES = 500;
+const INCIDENTS = 50_000;
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+async function time(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  await fn();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+export async function run(drivers: Array<{ name: string; env: NodeJS.ProcessEnv; fresh: () => Promise<NodeJS.ProcessEnv> }>): Promise<string> {
+  const rows: Array<Record<string, string | number>> = [];
+  for (const d of drivers) {
+    const env = await d.fresh();
+    const dir = await mkdtemp(join(tmpdir(), 'muhafiz-bench-cert-'));
+    const config = loadConfig({ ...env, MUHAFIZ_DATA_DIR: dir, MUHAFIZ_SECRET_KEY: 'bench-secret-key-bench-secret-key-123456', LOG_LEVEL: 'silent' });
+    const certId = newId();
+    const regimeId = newId();
+    const seedStart = performance.now();
+    // Seed as the database owner (superuser) before the runtime restricts the connection to the app role.
+    const db0 = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    await migrate(db0);
+    await db0.kysely.transaction().execute(async (tx) => {
+        await sql`insert into orgs (id, name, short_name, kind) values (${certId}, 'Bench CERT', 'bench-cert', 'cert')`.execute(tx);
+        await sql`insert into orgs (id, name, short_name, kind, sector)
+                  select gen_random_uuid(), 'Entity ' || g, 'bench-e' || g, 'regulated_entity', case when g % 3 = 0 then 'banking' else 'capital-markets' end
+                  from generate_series(1, ${ENTITIES}) g`.execute(tx);
+        await sql`insert into org_relations (org_id, kind, related_org_id) select ${certId}, 'serves', id from orgs where short_name like 'bench-e%'`.execute(tx);
+        await sql`insert into reporting_regimes (org_id, id, key, definition, is_default, created_at, updated_at) values (${certId}, ${regimeId}, 'dora', ${JSON.stringify(loadPreset('dora'))}::jsonb, true, now(), now())`.execute(tx);
+        // Incidents: 100 per entity over 2 years; class, severity and status spread evenly; timestamps consistent.
+        await sql`
+          with e as (select id, row_number() over (order by id) as n from orgs where short_name like 'bench-e%'),
+          g as (select e.id as org_id, e.n, s, now() - (random() * interval '730 days') as detected from e, generate_series(1, ${INCIDENTS / ENTITIES}) s)
+          insert into incidents (org_id, id, ref, cert_org_id, regime_org_id, regime_id, title, draft, draft_updated_at, rsit_class, rsit_type, severity,
+                                 detected_at, classified_at, is_major, is_reportable, first_reported_at, last_stage, stage_first_at, next_due_at, next_due_stage,
+                                 status, state_entered, created_at, updated_at)
+          select org_id, gen_random_uuid(), 'INC-' || n || '-' || s, ${certId}, ${certId}, ${regimeId}, 'Incident ' || n || '/' || s, '{}'::jsonb, detected,
+                 (array['malicious-code','availability','fraud','intrusions','information-content-security'])[1 + (s % 5)], 'other',
+                 (array['low','medium','high','critical'])[1 + (s % 4)],
+                 detected, detected + interval '1 hour', s % 3 = 0, true, detected + interval '3 hours', 'initial',
+                 jsonb_build_object('initial', to_char((detected + interval '3 hours') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+                 case when s % 7 = 0 then detected + interval '75 hours' end, case when s % 7 = 0 then 'intermediate' end,
+                 (array['new','triage','analysis','containment','closed'])[1 + (s % 5)],
+                 jsonb_build_object('new', to_char((detected + interval '3 hours') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                    'triage', to_char((detected + interval '5 hours') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+                 detected, detected
+          from g`.execute(tx);
+    });
+    await sql`analyze`.execute(db0.kysely);
+    await db0.close();
+    const seedMs = performance.now() - seedStart;
+    const rt = await openRuntime(config, { log: pino({ level: 'silent' }), createAdmin: false });
+    try {
+      const ctx: Ctx = { db: rt.db, clock: rt.clock, requestId: 'bench', ip: null, actor: { kind: 'user', userId: null, orgId: certId, orgKind: 'cert', roles: ['cert_duty_officer'], platformAdmin: false, label: 'bench' } };
+      const cases: Array<[string, () => Promise<unknown>, number]> = [
+        ['queue page 1, sort by deadline', () => listIncidents(ctx, IncidentQuery.parse({ sort: 'deadline', limit: 50 })), 50],
+        ['queue, missed deadlines', () => listIncidents(ctx, IncidentQuery.parse({ deadline: 'missed', sort: 'deadline', limit: 50 })), 50],
+        ['queue, status+severity, page 20', () => listIncidents(ctx, IncidentQuery.parse({ status: 'triage', severity: 'high', limit: 50, offset: 950 })), 50],
+        ['queue, search', () => listIncidents(ctx, IncidentQuery.parse({ q: 'Incident 42/', limit: 50 })), 30],
+        ['statistics (all charts + adherence)', () => incidentStats(ctx, {}), 10],
+        ['statistics, one entity', async () => incidentStats(ctx, { orgId: (await listIncidents(ctx, IncidentQuery.parse({ limit: 1 }))).items[0]!.orgId }), 20],
+      ];
+      rows.push({ driver: d.name, case: `seed ${INCIDENTS.toLocaleString('en')} incidents / ${ENTITIES} entities`, 'p50 ms': fmt(seedMs, 0), 'p99 ms': '-', runs: 1 });
+      for (const [name, fn, n] of cases) {
+        const xs = await time(n, fn);
+        rows.push({ driver: d.name, case: name, 'p50 ms': fmt(pct(xs, 50)), 'p99 ms': fmt(pct(xs, 99)), runs: n });
+      }
+    } finally {
+      await rt.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return `CERT queue and statistics (target p99 < 100 ms)\n${table(rows)}`;
+}

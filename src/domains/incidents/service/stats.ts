@@ -1,0 +1,106 @@
+import { sql } from 'kysely';
+import { authorize } from '../../../core/access/index.js';
+import { inTx, type Ctx } from '../../../core/context.js';
+import { IncidentActions as A } from '../policy.js';
+import { RegimeDefinition, STAGES } from '../regimes/schema.js';
+import type { Adherence, IncidentStats } from '../stats-schema.js';
+import { incidentDeadlines } from './clock.js';
+
+export type { Adherence, IncidentStats, Point } from '../stats-schema.js';
+
+export interface StatsQuery {
+  from?: string | undefined;
+  to?: string | undefined;
+  orgId?: string | undefined;
+}
+
+const rate = (n: number, d: number) => (d ? Math.round((n / d) * 1000) / 1000 : null);
+
+/**
+ * Chart-ready statistics over the actor's incidents (a CERT: its
+ * constituency; an entity: its own), reported in [from, to).
+ */
+export async function incidentStats(ctx: Ctx, q: StatsQuery): Promise<IncidentStats> {
+  authorize(ctx.actor, A['incidents.read']);
+  return inTx(ctx, async (tx) => {
+    const now = ctx.clock.now();
+    const cert = ctx.actor.orgKind === 'cert';
+    let base = tx.selectFrom('incidents as i').where('i.status', '!=', 'draft');
+    base = cert ? base.where('i.cert_org_id', '=', ctx.actor.orgId) : base.where('i.org_id', '=', ctx.actor.orgId);
+    if (q.orgId) base = base.where('i.org_id', '=', q.orgId);
+    if (q.from) base = base.where('i.first_reported_at', '>=', new Date(q.from));
+    if (q.to) base = base.where('i.first_reported_at', '<', new Date(q.to));
+
+    const [byClass, bySeverity, byEntity, byMonth, medians, total] = await Promise.all([
+      base.select(['i.rsit_class as k', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('i.rsit_class').orderBy('n', 'desc').execute(),
+      base.select(['i.severity as k', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('i.severity').execute(),
+      base.innerJoin('orgs as o', 'o.id', 'i.org_id').select(['i.org_id as k', 'o.name', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['i.org_id', 'o.name']).orderBy('n', 'desc').execute(),
+      base.select([sql<string>`to_char(i.first_reported_at at time zone 'UTC', 'YYYY-MM')`.as('k'), (eb) => eb.fn.countAll<number>().as('n')]).groupBy(sql`1`).orderBy(sql`1`).execute(),
+      base
+        .select([
+          sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from (i.first_reported_at - i.detected_at)) / 3600)`.as('d2r'),
+          sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from ((i.state_entered->>'triage')::timestamptz - i.first_reported_at)) / 3600)`.as('r2t'),
+          sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from ((i.state_entered->>'containment')::timestamptz - i.first_reported_at)) / 3600)`.as('r2c'),
+        ])
+        .executeTakeFirst(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+
+    // Adherence: deadlines are a pure function of the stored facts, so they
+    // are recomputed here exactly as the queue and the reminder job see them.
+    const rows = await base
+      .innerJoin('orgs as o', 'o.id', 'i.org_id')
+      .select(['i.org_id', 'o.name', 'i.regime_org_id', 'i.regime_id', 'i.detected_at', 'i.classified_at', 'i.is_major', 'i.is_reportable', 'i.stage_first_at', 'i.status'])
+      .execute();
+    const regimeIds = [...new Set(rows.map((r) => r.regime_id))];
+    const regimes = new Map<string, RegimeDefinition>();
+    if (regimeIds.length) {
+      for (const r of await tx.selectFrom('reporting_regimes').select(['id', 'definition']).where('id', 'in', regimeIds).execute()) regimes.set(r.id, RegimeDefinition.parse(r.definition));
+    }
+    const perEntity = new Map<string, Adherence>();
+    const perStage = new Map<string, Adherence>(STAGES.map((s) => [s, { key: s, label: s, met: 0, late: 0, overdue: 0, rate: null }]));
+    for (const r of rows) {
+      const def = regimes.get(r.regime_id);
+      if (!def) continue;
+      if (!perEntity.has(r.org_id)) perEntity.set(r.org_id, { key: r.org_id, label: r.name, met: 0, late: 0, overdue: 0, rate: null });
+      for (const d of incidentDeadlines(def, r, now)) {
+        if (d.state !== 'met' && d.state !== 'late' && d.state !== 'overdue') continue;
+        if (d.state === 'met' && !d.dueAt) continue;
+        perEntity.get(r.org_id)![d.state] += 1;
+        perStage.get(d.stage)![d.state] += 1;
+      }
+    }
+    const finish = (a: Adherence): Adherence => ({ ...a, rate: rate(a.met, a.met + a.late + a.overdue) });
+
+    let adv = tx.selectFrom('advisory_recipients as r');
+    adv = cert ? adv.where('r.cert_org_id', '=', ctx.actor.orgId) : adv.where('r.org_id', '=', ctx.actor.orgId);
+    const a = await adv
+      .select([
+        (eb) => eb.fn.countAll<number>().as('n'),
+        sql<number>`count(r.acknowledged_at)`.as('ack'),
+        sql<number>`count(*) filter (where r.applicability = 'affected')`.as('affected'),
+        sql<number>`count(*) filter (where r.applicability = 'affected' and r.remediation_status = 'remediated')`.as('remediated'),
+      ])
+      .executeTakeFirstOrThrow();
+
+    const hours = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v) * 100) / 100);
+    return {
+      total: Number(total.n),
+      byClass: byClass.map((r) => ({ key: r.k ?? 'unclassified', label: r.k ?? 'unclassified', value: Number(r.n) })),
+      bySeverity: ['critical', 'high', 'medium', 'low'].map((s) => ({ key: s, label: s, value: Number(bySeverity.find((r) => r.k === s)?.n ?? 0) })),
+      byEntity: byEntity.map((r) => ({ key: r.k, label: r.name, value: Number(r.n) })),
+      byMonth: byMonth.map((r) => ({ key: r.k, label: r.k, value: Number(r.n) })),
+      medianHours: { detectToReport: hours(medians?.d2r), reportToTriage: hours(medians?.r2t), reportToContain: hours(medians?.r2c) },
+      adherenceByEntity: [...perEntity.values()].map(finish),
+      adherenceByStage: [...perStage.values()].map(finish),
+      advisories: {
+        recipients: Number(a.n),
+        acknowledged: Number(a.ack),
+        acknowledgementRate: rate(Number(a.ack), Number(a.n)),
+        affected: Number(a.affected),
+        remediated: Number(a.remediated),
+        remediationRate: rate(Number(a.remediated), Number(a.affected)),
+      },
+    };
+  });
+}
