@@ -5,6 +5,7 @@ import { migrate } from '../db/migrate.js';
 import { registerAuditCommands } from './audit.js';
 import { registerIsmsCommands } from './isms.js';
 import { registerCertCommands } from './cert.js';
+import { registerIntelCommands } from './intel.js';
 import type { CliContext } from './context.js';
 import { registerOpsCommands } from './ops.js';
 import { registerOrgCommands } from './orgs.js';
@@ -59,5 +60,6 @@ export function buildProgram(cli: CliContext): Command {
   registerOpsCommands(program, cli);
   registerIsmsCommands(program, cli);
   registerCertCommands(program, cli);
+  registerIntelCommands(program, cli);
   return program;
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { registerAdvisoryJobs } from '../domains/advisories/jobs.js';
 import { registerIncidentJobs } from '../domains/incidents/jobs.js';
+import { registerIntelJobs } from '../domains/intel/jobs.js';
 import type { AppDeps } from './deps.js';
 import { registerRiskJobs } from '../domains/risks/reminders.js';
 import { registerDocumentJobs } from '../domains/documents/reminders.js';
@@ -24,4 +25,5 @@ export async function registerJobs(deps: AppDeps): Promise<void> {
   await registerDocumentJobs(deps);
   await registerIncidentJobs(deps);
   await registerAdvisoryJobs(deps);
+  await registerIntelJobs(deps);
 }

@@ -18,6 +18,9 @@ export interface NavItem {
 export const NAV: readonly NavItem[] = [
   { path: '/', label: 'Home', section: 'main' },
   { path: '/orgs', label: 'Organisations', permission: 'orgs.read', section: 'main' },
+  { path: '/intel', label: 'Threat intelligence', permission: 'intel.read', section: 'main' },
+  { path: '/intel/import', label: 'Import STIX', permission: 'intel.import', section: 'main' },
+  { path: '/intel/sharing-groups', label: 'Sharing groups', permission: 'sharing_groups.read', section: 'admin' },
   { path: '/notifications', label: 'Notifications', section: 'main' },
   { path: '/assets', label: 'Assets', permission: 'assets.read', section: 'main' },
   { path: '/risks', label: 'Risks', permission: 'risks.read', section: 'main' },

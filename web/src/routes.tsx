@@ -18,6 +18,8 @@ import { DocumentDetailPage, DocumentsPage } from './pages/isms/documents.js';
 import { AdvisoriesPage, AdvisoryPage } from './pages/advisories.js';
 import { CasePage, CasesPage, IncidentStatsPage } from './pages/cert-stats.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
+import { IntelExplorerPage, IntelObjectPage } from './pages/intel.js';
+import { IntelImportPage, SharingGroupsPage } from './pages/intel-admin.js';
 
 /**
  * The signed-in pages. A domain adds a page with one route here and one
@@ -27,6 +29,10 @@ import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/', element: <HomePage /> },
   { path: '/orgs', element: <OrgsPage /> },
+  { path: '/intel', element: <IntelExplorerPage /> },
+  { path: '/intel/objects/:id', element: <IntelObjectPage /> },
+  { path: '/intel/import', element: <IntelImportPage /> },
+  { path: '/intel/sharing-groups', element: <SharingGroupsPage /> },
   { path: '/notifications', element: <NotificationsPage /> },
   { path: '/incidents', element: <IncidentsPage /> },
   { path: '/incidents/stats', element: <IncidentStatsPage /> },

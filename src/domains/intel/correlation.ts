@@ -1,0 +1,272 @@
+import { sql } from 'kysely';
+import { authorize } from '../../core/access/index.js';
+import { audit } from '../../core/audit.js';
+import { asSystem, inTx, type Ctx, type Tx } from '../../core/context.js';
+import { newId } from '../../core/ids.js';
+import type { Mailer } from '../../core/mail.js';
+import { notify } from '../../core/notify.js';
+import type { SharingColumns } from '../sharing/service.js';
+import { IntelErrors } from './errors.js';
+import { normaliseObservable, type ObservableKind } from './normalise.js';
+import type { NewObservable } from './observable-rows.js';
+import { INTEL_READERS, IntelActions } from './policy.js';
+import { loadWarningLists, warningFor } from './warning-lists.js';
+
+/** What a caller hands in: a raw value and its kind (`ip` = either family). */
+export interface ObservableInput {
+  kind: ObservableKind | 'ip';
+  value: string;
+}
+
+export interface CorrelationOptions {
+  /** Sends alert emails through the outbox when given (the HTTP API and jobs pass it). */
+  mailer?: Mailer | undefined;
+}
+
+export interface MatchSummary {
+  id: string;
+  kind: string;
+  value: string;
+  warning: string | null;
+  mine: { sourceKind: string; sourceRef: string };
+  other: { orgId: string; sourceKind: string; sourceRef: string; value: string };
+}
+
+const PRIVATE: SharingColumns = { tlp: null, recipient_orgs: [], recipient_users: [], sharing_groups: [] };
+
+/**
+ * Adds observables an org holds outside the STIX store (an incident's
+ * indicators of compromise, a watchlist) and correlates them: each is
+ * matched against every observable visible to the org, and against other
+ * orgs' own data that may see it. Incident and watchlist observables are
+ * private to the org. The CERT's incident service calls this.
+ *
+ * @returns the new matches the acting org may see.
+ */
+export async function correlateObservables(
+  ctx: Ctx,
+  source: { kind: 'incident' | 'watchlist'; ref: string },
+  observables: readonly ObservableInput[],
+  opts: CorrelationOptions = {},
+): Promise<MatchSummary[]> {
+  authorize(ctx.actor, source.kind === 'watchlist' ? IntelActions['intel.watchlist'] : IntelActions['intel.read']);
+  const normal: NewObservable[] = observables.map((o, i) => {
+    const n = normaliseObservable(o.kind, o.value);
+    if (!n) throw IntelErrors.OBSERVABLE_INVALID(`observables[${i}]: ${o.value} is not a valid ${o.kind}`, [{ path: `observables[${i}].value`, message: `not a valid ${o.kind}` }]);
+    return { ...n, sourceKind: source.kind, sourceRef: source.ref, sharing: PRIVATE };
+  });
+  return inTx(ctx, async (tx) => {
+    const r = await addAndCorrelate(tx, ctx, normal, opts);
+    await audit(tx, ctx, { action: 'intel.correlate', entityType: source.kind, entityId: source.ref, details: { observables: normal.length, matches: r.length } });
+    return r;
+  });
+}
+
+interface Candidate {
+  a_id: string;
+  a_kind: string;
+  a_value: string;
+  a_source_kind: string;
+  a_source_ref: string;
+  a_warning: string | null;
+  a_tlp: SharingColumns['tlp'];
+  a_recipient_orgs: string[];
+  a_recipient_users: string[];
+  a_sharing_groups: string[];
+  b_id: string;
+  b_org_id: string;
+  b_source_kind: string;
+  b_source_ref: string;
+  b_value: string;
+  b_tlp: SharingColumns['tlp'];
+  b_recipient_orgs: string[];
+  b_recipient_users: string[];
+  b_sharing_groups: string[];
+  a_sees_b: boolean;
+  b_sees_a: boolean;
+}
+
+/**
+ * Stores observables for the acting org (in the caller's transaction),
+ * flags those on a warning list, and records matches. A pair is recorded
+ * when the acting org may see the other side, or the other side's owner may
+ * see the new observable; row-level security then shows a match only to
+ * viewers who may see both sides. Owners of incident and watchlist
+ * observables that matched are alerted, unless the value is on a warning list.
+ */
+export async function addAndCorrelate(tx: Tx, ctx: Ctx, observables: readonly NewObservable[], opts: CorrelationOptions = {}): Promise<MatchSummary[]> {
+  if (!observables.length) return [];
+  const orgId = ctx.actor.orgId;
+  const lists = await loadWarningLists(tx);
+  const now = ctx.clock.now();
+  const ids: string[] = [];
+  const BATCH = 1000;
+  for (let i = 0; i < observables.length; i += BATCH) {
+    const rows = observables.slice(i, i + BATCH).map((o) => ({
+      org_id: orgId,
+      id: newId(),
+      source_kind: o.sourceKind,
+      source_ref: o.sourceRef,
+      kind: o.kind,
+      value: o.value,
+      ip: o.ip ?? null,
+      ...o.sharing,
+      warning: warningFor(lists, o),
+      created_at: now,
+    }));
+    const got = await tx
+      .insertInto('intel_observables')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['org_id', 'source_kind', 'source_ref', 'kind', 'value']).doUpdateSet((eb) => ({
+          tlp: eb.ref('excluded.tlp'),
+          recipient_orgs: eb.ref('excluded.recipient_orgs'),
+          recipient_users: eb.ref('excluded.recipient_users'),
+          sharing_groups: eb.ref('excluded.sharing_groups'),
+          warning: eb.ref('excluded.warning'),
+        })),
+      )
+      .returning('id')
+      .execute();
+    ids.push(...got.map((g) => g.id));
+  }
+  return matchObservables(tx, ctx, ids, opts);
+}
+
+/** Matches the acting org's observables `ids` against everything else (see addAndCorrelate). */
+export async function matchObservables(tx: Tx, ctx: Ctx, ids: readonly string[], opts: CorrelationOptions = {}): Promise<MatchSummary[]> {
+  const orgId = ctx.actor.orgId;
+  const userId = ctx.actor.userId;
+  const candidates: Candidate[] = [];
+  const CHUNK = 2000;
+  // A narrow cross-tenant read: other orgs' observables with the same value
+  // (or an overlapping range), each with both visibility answers computed by
+  // the one rule; pairs neither side may see are dropped right here.
+  await asSystem(tx, ctx.actor, async () => {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const select = sql`
+        n.id as a_id, n.kind as a_kind, n.value as a_value, n.source_kind as a_source_kind, n.source_ref as a_source_ref, n.warning as a_warning,
+        n.tlp as a_tlp, n.recipient_orgs as a_recipient_orgs, n.recipient_users as a_recipient_users, n.sharing_groups as a_sharing_groups,
+        o.id as b_id, o.org_id as b_org_id, o.source_kind as b_source_kind, o.source_ref as b_source_ref, o.value as b_value,
+        o.tlp as b_tlp, o.recipient_orgs as b_recipient_orgs, o.recipient_users as b_recipient_users, o.sharing_groups as b_sharing_groups,
+        intel_can_see(n.org_id, ${userId}::uuid, o.org_id, o.tlp, o.recipient_orgs, o.recipient_users, o.sharing_groups) as a_sees_b,
+        intel_can_see(o.org_id, NULL, n.org_id, n.tlp, n.recipient_orgs, n.recipient_users, n.sharing_groups) as b_sees_a`;
+      const notSelf = sql`not (o.org_id = n.org_id and o.source_kind = n.source_kind and o.source_ref = n.source_ref)`;
+      const exact = await sql<Candidate>`
+        select ${select} from intel_observables n
+          join intel_observables o on o.kind = n.kind and o.value = n.value
+         where n.org_id = ${orgId} and n.id = any(${chunk}::uuid[]) and ${notSelf}`.execute(tx);
+      const ranges = await sql<Candidate>`
+        select ${select} from intel_observables n
+          join intel_observables o on o.ip is not null and (o.ip >>= n.ip or o.ip <<= n.ip) and o.value <> n.value
+         where n.org_id = ${orgId} and n.id = any(${chunk}::uuid[]) and n.ip is not null and ${notSelf}`.execute(tx);
+      for (const c of [...exact.rows, ...ranges.rows]) if (c.a_sees_b || c.b_sees_a) candidates.push(c);
+    }
+  });
+  if (!candidates.length) return [];
+
+  const now = ctx.clock.now();
+  const inserted: Array<Candidate & { id: string }> = [];
+  const byPair = new Map(candidates.map((c) => [`${c.a_id}|${c.b_id}`, c]));
+  for (let i = 0; i < candidates.length; i += 500) {
+    const rows = candidates.slice(i, i + 500).map((c) => ({
+      org_id: orgId,
+      id: newId(),
+      kind: c.a_kind,
+      value: c.a_value,
+      warning: c.a_warning,
+      a_observable_id: c.a_id,
+      a_source_kind: c.a_source_kind,
+      a_source_ref: c.a_source_ref,
+      a_tlp: c.a_tlp,
+      a_recipient_orgs: c.a_recipient_orgs,
+      a_recipient_users: c.a_recipient_users,
+      a_sharing_groups: c.a_sharing_groups,
+      b_org_id: c.b_org_id,
+      b_observable_id: c.b_id,
+      b_source_kind: c.b_source_kind,
+      b_source_ref: c.b_source_ref,
+      b_value: c.b_value,
+      b_tlp: c.b_tlp,
+      b_recipient_orgs: c.b_recipient_orgs,
+      b_recipient_users: c.b_recipient_users,
+      b_sharing_groups: c.b_sharing_groups,
+      created_at: now,
+    }));
+    // A system step: the acting org may record a match whose other side only
+    // that side's owner may see (RETURNING would otherwise need to see it).
+    const got = await asSystem(tx, ctx.actor, () =>
+      tx.insertInto('intel_matches').values(rows).onConflict((oc) => oc.doNothing()).returning(['id', 'a_observable_id', 'b_observable_id']).execute(),
+    );
+    for (const g of got) {
+      inserted.push({ ...byPair.get(`${g.a_observable_id}|${g.b_observable_id}`)!, id: g.id });
+    }
+  }
+  await alert(tx, ctx, inserted, opts);
+  return inserted
+    .filter((c) => c.a_sees_b)
+    .map((c) => ({
+      id: c.id,
+      kind: c.a_kind,
+      value: c.a_value,
+      warning: c.a_warning,
+      mine: { sourceKind: c.a_source_kind, sourceRef: c.a_source_ref },
+      other: { orgId: c.b_org_id, sourceKind: c.b_source_kind, sourceRef: c.b_source_ref, value: c.b_value },
+    }));
+}
+
+const ALERTED_SOURCES = new Set(['incident', 'watchlist']);
+
+/**
+ * Alerts (in-app, and email through the outbox) the owner of each side that
+ * is the org's own incident or watchlist data, when that owner may see the
+ * other side. Matches on warning-listed values alert no one. The text names
+ * only the value and the owner's own record, never the other side's source.
+ */
+async function alert(tx: Tx, ctx: Ctx, matches: ReadonlyArray<Candidate & { id: string }>, opts: CorrelationOptions): Promise<void> {
+  const perOrg = new Map<string, Array<{ id: string; value: string; ref: string; kind: string }>>();
+  for (const m of matches) {
+    if (m.a_warning) continue;
+    if (ALERTED_SOURCES.has(m.a_source_kind) && m.a_sees_b) push(perOrg, ctx.actor.orgId, { id: m.id, value: m.a_value, ref: m.a_source_ref, kind: m.a_source_kind });
+    if (ALERTED_SOURCES.has(m.b_source_kind) && m.b_sees_a) push(perOrg, m.b_org_id, { id: m.id, value: m.b_value, ref: m.b_source_ref, kind: m.b_source_kind });
+  }
+  if (!perOrg.size) return;
+  // Notifying another org writes into its rows: a narrow system step.
+  await asSystem(tx, ctx.actor, async () => {
+    for (const [orgId, list] of perOrg) {
+      const members = await tx
+        .selectFrom('memberships')
+        .select('user_id')
+        .where('org_id', '=', orgId)
+        .where('disabled_at', 'is', null)
+        .where(sql<boolean>`roles && ${[...INTEL_READERS]}::text[]`)
+        .execute();
+      const settings = await tx.selectFrom('intel_alert_settings').select(['email', 'webhook_url']).where('org_id', '=', orgId).executeTakeFirst();
+      if (settings?.webhook_url) {
+        // Delivered by the intel.webhook job (retried with backoff), so a slow receiver never holds this transaction.
+        await tx
+          .insertInto('jobs')
+          .values({ id: newId(), name: 'intel.webhook', org_id: orgId, payload: JSON.stringify({ url: settings.webhook_url, matches: list.map((m) => ({ id: m.id, value: m.value, sourceKind: m.kind, sourceRef: m.ref })) }), run_at: ctx.clock.now(), max_attempts: 5 })
+          .execute();
+      }
+      for (const m of list) {
+        await notify(tx, ctx, settings?.email === false ? undefined : opts.mailer, {
+          orgId,
+          userIds: members.map((x) => x.user_id),
+          kind: 'intel.match',
+          title: `Threat intelligence match: ${m.value}`,
+          body: `${m.value} from your ${m.kind} ${m.ref} matches threat intelligence shared on the platform.`,
+          link: `/intel/matches/${m.id}`,
+          email: true,
+        });
+      }
+    }
+  });
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}

@@ -1,0 +1,255 @@
+import { sql, type RawBuilder } from 'kysely';
+import { authorize, can } from '../../core/access/index.js';
+import { audit } from '../../core/audit.js';
+import { inTx, type Ctx } from '../../core/context.js';
+import { newId, nameId } from '../../core/ids.js';
+import type { Mailer } from '../../core/mail.js';
+import { importObjects } from '../intel/imports.js';
+import { IntelActions } from '../intel/policy.js';
+import { validateStixObject } from '../intel/validate.js';
+import type { SharingSpec } from '../sharing/schema.js';
+import { TaxiiErrors } from './errors.js';
+import '../intel/tables.js';
+import '../sharing/tables.js';
+import './tables.js';
+
+/**
+ * TAXII 2.1 collections are audiences over the one STIX store; every read
+ * runs as the caller with row-level security on (intel_can_see), so a
+ * collection can never show more than its reader may see:
+ *   all        everything visible to the reader (read only)
+ *   community  CLEAR and GREEN objects; writes are stored as GREEN
+ *   org        the reader's own org's objects; writes are AMBER to nobody else
+ *   <group id> objects shared with one sharing group; writes are AMBER to it
+ */
+const NS = '6c3f0f4e-5a7d-4c1a-9d8e-2f6b7a1c9e01';
+export const COLLECTION_IDS = { all: nameId('all', NS), community: nameId('community', NS), org: nameId('org', NS) } as const;
+
+export interface Collection {
+  id: string;
+  title: string;
+  description: string;
+  can_read: boolean;
+  can_write: boolean;
+  media_types: string[];
+  /** Filter over stix_objects (aliased o) and the sharing of writes; not sent to clients. */
+  filter: RawBuilder<boolean>;
+  writeSharing: SharingSpec | null;
+}
+
+const STIX_MEDIA = 'application/stix+json;version=2.1';
+
+/** The collections the caller may read (and which it may write). */
+export async function listCollections(ctx: Ctx): Promise<Collection[]> {
+  authorize(ctx.actor, IntelActions['intel.read']);
+  const write = can(ctx.actor, IntelActions['intel.import']);
+  const none = { recipientOrgs: [], recipientUsers: [], sharingGroups: [] };
+  const out: Collection[] = [
+    { id: COLLECTION_IDS.all, title: 'All visible intelligence', description: 'Every object your organisation may see', can_read: true, can_write: false, media_types: [STIX_MEDIA], filter: sql<boolean>`true`, writeSharing: null },
+    { id: COLLECTION_IDS.community, title: 'Community (TLP:CLEAR and TLP:GREEN)', description: 'Shared with every organisation of the platform; objects added here are TLP:GREEN', can_read: true, can_write: write, media_types: [STIX_MEDIA], filter: sql<boolean>`o.tlp in ('clear', 'green')`, writeSharing: { tlp: 'green', ...none } },
+    { id: COLLECTION_IDS.org, title: 'My organisation', description: "Your organisation's own objects; objects added here are TLP:AMBER, shared with no one", can_read: true, can_write: write, media_types: [STIX_MEDIA], filter: sql<boolean>`o.org_id = ${ctx.actor.orgId}::uuid`, writeSharing: { tlp: 'amber', ...none } },
+  ];
+  const groups = await inTx(ctx, (tx) => tx.selectFrom('sharing_groups').select(['id', 'name']).orderBy('name').execute());
+  for (const g of groups) {
+    out.push({ id: g.id, title: `Sharing group: ${g.name}`, description: 'Objects shared with this sharing group (TLP:AMBER)', can_read: true, can_write: write, media_types: [STIX_MEDIA], filter: sql<boolean>`${g.id}::uuid = any(o.sharing_groups)`, writeSharing: { tlp: 'amber', recipientOrgs: [], recipientUsers: [], sharingGroups: [g.id] } });
+  }
+  return out;
+}
+
+export async function getCollection(ctx: Ctx, id: string): Promise<Collection> {
+  const c = (await listCollections(ctx)).find((x) => x.id === id);
+  if (!c) throw TaxiiErrors.TAXII_COLLECTION_NOT_FOUND();
+  return c;
+}
+
+export interface ObjectFilter {
+  addedAfter?: string | undefined;
+  limit: number;
+  next?: string | undefined;
+  ids?: string[] | undefined;
+  types?: string[] | undefined;
+  versions?: string[] | undefined;
+  specVersions?: string[] | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  more: boolean;
+  next?: string;
+  first?: string;
+  last?: string;
+}
+
+interface Row {
+  stix_id: string;
+  version: string;
+  added: string;
+  doc: string;
+  spec_version: string | null;
+}
+
+const ADDED = sql<string>`to_char(o.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+function cursor(r: Row): string {
+  return Buffer.from(JSON.stringify([r.added, r.stix_id, r.version])).toString('base64url');
+}
+
+/**
+ * One page of a collection's object versions, ordered by date added.
+ * match[version]: `last` (default), `first`, `all` or version timestamps;
+ * the `next` token is a keyset cursor (date added, id, version).
+ */
+export async function queryObjects(ctx: Ctx, c: Collection, f: ObjectFilter): Promise<Page<Row>> {
+  authorize(ctx.actor, IntelActions['intel.read']);
+  const versions = f.versions?.length ? f.versions : ['last'];
+  const explicit = versions.filter((v) => !['last', 'first', 'all'].includes(v));
+  let after: [string, string, string] | undefined;
+  if (f.next) {
+    try {
+      after = JSON.parse(Buffer.from(f.next, 'base64url').toString('utf8')) as [string, string, string];
+      if (!Array.isArray(after) || after.length !== 3) throw new Error('bad');
+    } catch {
+      throw TaxiiErrors.TAXII_BAD_REQUEST('The next parameter is not one this server issued');
+    }
+  }
+  return inTx(ctx, async (tx) => {
+    const conds: RawBuilder<unknown>[] = [c.filter];
+    if (f.ids?.length) conds.push(sql`o.stix_id = any(${f.ids}::text[])`);
+    if (f.types?.length) conds.push(sql`o.type = any(${f.types}::text[])`);
+    if (f.specVersions?.length) conds.push(sql`coalesce(o.spec_version, '2.1') = any(${f.specVersions}::text[])`);
+    if (f.addedAfter) conds.push(sql`o.added_at > ${f.addedAfter}::timestamptz`);
+    const where = sql.join(conds, sql` and `);
+    // Several orgs may hold the same version: one row per (id, version), the earliest added.
+    const base = sql`select distinct on (o.stix_id, o.version) o.stix_id, o.version, o.modified, o.added_at, o.spec_version, ${ADDED} as added, o.doc::text as doc
+                       from stix_objects o where ${where} order by o.stix_id, o.version, o.added_at`;
+    const rank = sql`select v.*, rank() over (partition by v.stix_id order by v.modified desc nulls last, v.version desc) as rl,
+                            rank() over (partition by v.stix_id order by v.modified asc nulls last, v.version asc) as rf from (${base}) v`;
+    const pick: RawBuilder<unknown>[] = [];
+    if (versions.includes('all')) pick.push(sql`true`);
+    if (versions.includes('last')) pick.push(sql`r.rl = 1`);
+    if (versions.includes('first')) pick.push(sql`r.rf = 1`);
+    if (explicit.length) pick.push(sql`r.version = any(${explicit}::text[])`);
+    const cur = after ? sql`and (r.added_at, r.stix_id, r.version) > (${after[0]}::timestamptz, ${after[1]}, ${after[2]})` : sql``;
+    const rows = await sql<Row>`
+      select r.stix_id, r.version, r.added, r.doc, r.spec_version from (${rank}) r
+       where (${sql.join(pick, sql` or `)}) ${cur}
+       order by r.added_at, r.stix_id, r.version
+       limit ${f.limit + 1}`.execute(tx);
+    const items = rows.rows.slice(0, f.limit);
+    const more = rows.rows.length > f.limit;
+    return {
+      items,
+      more,
+      ...(more ? { next: cursor(items.at(-1)!) } : {}),
+      ...(items.length ? { first: items[0]!.added, last: items.at(-1)!.added } : {}),
+    };
+  });
+}
+
+/** The manifest entry of one row. */
+export function manifestEntry(r: Row) {
+  return { id: r.stix_id, date_added: r.added, version: r.version || r.added, media_type: `application/stix+json;version=${r.spec_version ?? '2.1'}` };
+}
+
+export interface StatusResource {
+  id: string;
+  status: 'pending' | 'complete';
+  request_timestamp: string;
+  total_count: number;
+  success_count: number;
+  failure_count: number;
+  pending_count: number;
+  successes: Array<{ id: string; version?: string; message?: string }>;
+  failures: Array<{ id: string; version?: string; message?: string }>;
+}
+
+/**
+ * Adds objects to a writable collection: each valid object is stored (all
+ * of them in one transaction, with the collection's sharing); each invalid
+ * one is a failure in the status resource with the reason. Stored at once,
+ * so the status answered with the 202 is already complete.
+ */
+export async function addObjects(ctx: Ctx, c: Collection, objects: unknown[], mailer?: Mailer): Promise<StatusResource> {
+  if (!c.can_write || !c.writeSharing) throw TaxiiErrors.TAXII_FORBIDDEN('This collection is read-only');
+  authorize(ctx.actor, IntelActions['intel.import']);
+  const valid: Record<string, unknown>[] = [];
+  const failures: StatusResource['failures'] = [];
+  objects.forEach((o, i) => {
+    const p = validateStixObject(o, `objects[${i}]`);
+    if (p) failures.push({ id: p.id ?? `objects[${i}]`, message: `${p.path}: ${p.reason}` });
+    else valid.push(o as Record<string, unknown>);
+  });
+  const now = ctx.clock.now();
+  if (valid.length) await importObjects(ctx, valid, { source: `taxii:${c.title}`, sharing: c.writeSharing, mailer });
+  const status: StatusResource = {
+    id: newId(),
+    status: 'complete',
+    request_timestamp: now.toISOString().replace('Z', '000Z'),
+    total_count: objects.length,
+    success_count: valid.length,
+    failure_count: failures.length,
+    pending_count: 0,
+    successes: valid.map((o) => ({ id: o.id as string, version: (o.modified ?? o.created ?? '') as string })),
+    failures,
+  };
+  await inTx(ctx, async (tx) => {
+    await tx
+      .insertInto('taxii_status')
+      .values({
+        org_id: ctx.actor.orgId,
+        id: status.id,
+        collection_id: c.id,
+        status: status.status,
+        request_timestamp: now,
+        total_count: status.total_count,
+        success_count: status.success_count,
+        failure_count: status.failure_count,
+        pending_count: 0,
+        successes: JSON.stringify(status.successes),
+        failures: JSON.stringify(status.failures),
+      })
+      .execute();
+    await audit(tx, ctx, { action: 'taxii.add_objects', entityType: 'taxii_collection', entityId: c.id, details: { status: status.id, total: status.total_count, failures: status.failure_count } });
+  });
+  return status;
+}
+
+/** A status resource of the caller's org. */
+export async function getStatus(ctx: Ctx, id: string): Promise<StatusResource> {
+  authorize(ctx.actor, IntelActions['intel.read']);
+  return inTx(ctx, async (tx) => {
+    const r = await tx.selectFrom('taxii_status').selectAll().where('org_id', '=', ctx.actor.orgId).where('id', '=', id).executeTakeFirst();
+    if (!r) throw TaxiiErrors.TAXII_STATUS_NOT_FOUND();
+    return {
+      id: r.id,
+      status: r.status,
+      request_timestamp: r.request_timestamp.toISOString().replace('Z', '000Z'),
+      total_count: r.total_count,
+      success_count: r.success_count,
+      failure_count: r.failure_count,
+      pending_count: r.pending_count,
+      successes: r.successes as StatusResource['successes'],
+      failures: r.failures as StatusResource['failures'],
+    };
+  });
+}
+
+/** Deletes the caller's own versions of an object in a writable collection (match[version] narrows). */
+export async function deleteObject(ctx: Ctx, c: Collection, stixId: string, versions?: string[]): Promise<number> {
+  if (!c.can_write) throw TaxiiErrors.TAXII_FORBIDDEN('This collection is read-only');
+  authorize(ctx.actor, IntelActions['intel.import']);
+  return inTx(ctx, async (tx) => {
+    let q = tx.deleteFrom('stix_objects').where('org_id', '=', ctx.actor.orgId).where('stix_id', '=', stixId);
+    const explicit = versions?.filter((v) => !['all', 'last', 'first'].includes(v));
+    if (explicit?.length) q = q.where('version', 'in', explicit);
+    const r = await q.executeTakeFirst();
+    const n = Number(r.numDeletedRows);
+    if (!n) throw TaxiiErrors.TAXII_OBJECT_NOT_FOUND();
+    await tx.deleteFrom('intel_observables').where('org_id', '=', ctx.actor.orgId).where('source_kind', '=', 'stix').where('source_ref', '=', stixId).execute();
+    // The newest remaining version becomes the latest again.
+    await sql`update stix_objects s set is_latest = (s.version = (select max(version) from stix_objects x where x.org_id = s.org_id and x.stix_id = s.stix_id))
+               where s.org_id = ${ctx.actor.orgId} and s.stix_id = ${stixId}`.execute(tx);
+    await audit(tx, ctx, { action: 'taxii.delete_object', entityType: 'stix_object', entityId: stixId, details: { versions: n } });
+    return n;
+  });
+}
