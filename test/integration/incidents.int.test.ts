@@ -136,13 +136,36 @@ describe(`incident reporting on regulatory clocks (${TEST_DRIVER})`, () => {
     const entityTl = (await bank.get(`/api/incidents/${id}/timeline`)).json();
     expect(entityTl.some((e: { kind: string }) => e.kind.startsWith('journal'))).toBe(false);
 
-    // Lessons learned become corrective actions in the bank's own ISMS.
+    // Lessons learned become corrective actions and risk reviews in the bank's own ISMS.
+    const risk = await bank.post('/api/risks', {
+      title: 'Phishing of payments staff',
+      threat: 'Targeted phishing with macro documents',
+      vulnerability: 'Macros enabled for internet documents',
+      cia: ['C', 'I'],
+      ownerId: w.banks[0]!.reporter.user.id,
+      inherent: { likelihood: 4, impact: 4 },
+      treatment: 'modify',
+    });
+    expect(risk.statusCode, risk.body).toBe(201);
+    const riskId = risk.json().id as string;
+    const badRisk = await bank.post(`/api/incidents/${id}/lessons`, {
+      lessonsLearned: 'Macros must be blocked.',
+      correctiveActions: [{ title: 'Block Office macros from the internet' }],
+      riskReviews: [{ riskId: '00000000-0000-4000-8000-000000000000' }],
+    });
+    expect(badRisk.statusCode).toBe(400);
+    expect(badRisk.json().errors[0].path).toBe('body.riskReviews.0.riskId');
+    expect((await bank.get(`/api/corrective-actions?sourceId=${id}`)).json().total).toBe(0);
     const lessons = await bank.post(`/api/incidents/${id}/lessons`, {
       lessonsLearned: 'Macros must be blocked.',
       correctiveActions: [{ title: 'Block Office macros from the internet', dueDate: '2026-12-31' }, { title: 'Phishing drill for payments staff' }],
+      riskReviews: [{ riskId, note: 'Likelihood was underestimated' }],
     });
     expect(lessons.statusCode, lessons.body).toBe(200);
     expect(lessons.json().correctiveActions).toHaveLength(2);
+    expect(lessons.json().riskReviews).toEqual([{ reviewId: expect.any(String), riskId }]);
+    const reviewLog = await inTx(ctx, (tx) => tx.selectFrom('audit_log').select('details').where('action', '=', 'risks.review_open').execute());
+    expect(reviewLog[0]!.details).toMatchObject({ source: { type: 'incident', id } });
     const cas = (await bank.get(`/api/corrective-actions?sourceId=${id}`)).json();
     expect(cas.total).toBe(2);
     expect(cas.items[0].source).toEqual({ type: 'incident', id });
