@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config.js';
 import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { registerAuditCommands } from './audit.js';
@@ -34,8 +33,8 @@ export function buildProgram(cli: CliContext): Command {
     .addOption(new Option('-p, --port <port>', 'port to listen on').env('PORT'))
     .action(async (o: { demo?: boolean; port?: string }) => {
       // Loaded on use: the HTTP stack is not needed by the other commands.
-      const { serve } = await import('./serve.js');
-      await serve(loadConfig(process.env, o.port ? { port: Number(o.port) } : {}), { demo: Boolean(o.demo) });
+      const { serve, serveConfig } = await import('./serve.js');
+      await serve(serveConfig(process.env, o.port), { demo: Boolean(o.demo) });
     });
 
   program

@@ -1,6 +1,15 @@
-import type { Config } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { buildApp } from '../server/app.js';
 import { openRuntime } from '../server/runtime.js';
+
+/**
+ * The server's configuration with `-p PORT` applied as if PORT were set, so
+ * everything derived from the port (the public URL in links and mail, the
+ * origin accepted for CSRF) follows it, unless MUHAFIZ_PUBLIC_URL is set.
+ */
+export function serveConfig(env: NodeJS.ProcessEnv, port?: string): Config {
+  return loadConfig(port === undefined ? env : { ...env, PORT: port });
+}
 
 /** Starts the server; resolves once it listens. SIGINT/SIGTERM close it gracefully. */
 export async function serve(config: Config, opts: { demo?: boolean } = {}): Promise<void> {
