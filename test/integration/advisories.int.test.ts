@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { DAY, HOUR } from '../../src/core/clock.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { certWorld, member, type CertWorld, type Member } from '../helpers/cert-world.js';
-import { buildOrg } from '../helpers/factories.js';
+import { buildOrg, type BuiltOrg } from '../helpers/factories.js';
 import { TEST_DRIVER } from '../helpers/db.js';
 
 const advisory = (audience: unknown) => ({
@@ -22,10 +22,12 @@ describe(`advisories (${TEST_DRIVER})`, () => {
   let t: TestApp;
   let w: CertWorld;
   let outsider: Member;
+  let outsiderOrg: BuiltOrg;
   beforeAll(async () => {
     t = await testApp({ sessionIdleMs: 400 * DAY, sessionMaxMs: 400 * DAY });
     w = await certWorld(t, 3);
-    outsider = await member(t, await buildOrg(t.rt, 'regulated_entity', 'Not served'), ['org_admin']);
+    outsiderOrg = await buildOrg(t.rt, 'regulated_entity', 'Not served');
+    outsider = await member(t, outsiderOrg, ['org_admin']);
   });
   afterAll(async () => t.close());
 
@@ -101,5 +103,38 @@ describe(`advisories (${TEST_DRIVER})`, () => {
     // The CERT lists and searches its advisories.
     const list = (await cert.get('/api/advisories?q=gateway&cve=cve-2026-12345&status=published')).json();
     expect(list.items.map((a: { id: string }) => a.id)).toEqual([id]);
+  });
+  it('delivers to a sector or to named organisations only, in-app and by mail', async () => {
+    const cert = w.analyst.client;
+    const [b1, b2, b3] = w.banks;
+    // Banks 1 and 2 are banking, bank 3 insurance; the outsider is banking but not served.
+    await t.rt.db.kysely.transaction().execute(async (tx) => {
+      await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
+      await tx.updateTable('orgs').set({ sector: 'banking' }).where('id', 'in', [b1!.org.id, b2!.org.id, outsiderOrg.id]).execute();
+      await tx.updateTable('orgs').set({ sector: 'insurance' }).where('id', '=', b3!.org.id).execute();
+    });
+    const seesIt = async (m: Member, id: string) => (await m.client.get(`/api/advisories/${id}`)).statusCode;
+
+    const sectorId = (await cert.post('/api/advisories', { ...advisory({ kind: 'sector', sector: 'banking' }), title: 'Banking sector only' })).json().id as string;
+    const bySector = await cert.post(`/api/advisories/${sectorId}/publish`);
+    expect(bySector.statusCode, bySector.body).toBe(200);
+    expect(bySector.json().recipients).toBe(2);
+    expect([await seesIt(b1!.reporter, sectorId), await seesIt(b2!.reporter, sectorId), await seesIt(b3!.reporter, sectorId), await seesIt(outsider, sectorId)]).toEqual([200, 200, 404, 404]);
+
+    const namedId = (await cert.post('/api/advisories', { ...advisory({ kind: 'orgs', orgIds: [b3!.org.id] }), title: 'Only for the insurer' })).json().id as string;
+    const named = await cert.post(`/api/advisories/${namedId}/publish`);
+    expect(named.statusCode, named.body).toBe(200);
+    expect(named.json().recipients).toBe(1);
+    expect([await seesIt(b1!.reporter, namedId), await seesIt(b3!.reporter, namedId)]).toEqual([404, 200]);
+    const prog = (await cert.get(`/api/advisories/${namedId}/progress`)).json();
+    expect(prog.items.map((i: { orgId: string }) => i.orgId)).toEqual([b3!.org.id]);
+
+    // Each recipient's members got a mail (in the outbox, no SMTP in tests); nobody else did.
+    const mails = await t.rt.db.kysely.transaction().execute(async (tx) => {
+      await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
+      return tx.selectFrom('mail_outbox').select(['to_address', 'subject']).where('subject', 'like', '%Banking sector only%').execute();
+    });
+    expect(mails.map((m) => m.to_address).sort()).toEqual([b1!.reporter.user.email, b2!.reporter.user.email].sort());
+    expect(mails[0]!.subject).toContain('TLP:AMBER');
   });
 });
