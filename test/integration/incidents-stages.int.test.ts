@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { HOUR } from '../../src/core/clock.js';
+import { inTx } from '../../src/core/context.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { certWorld, fullReport, type CertWorld } from '../helpers/cert-world.js';
+import { actingAs } from '../helpers/factories.js';
+import { TEST_DRIVER } from '../helpers/db.js';
+
+describe(`incident stages: corrections and all-or-nothing submission (${TEST_DRIVER})`, () => {
+  let t: TestApp;
+  let w: CertWorld;
+  beforeAll(async () => {
+    t = await testApp({ sessionIdleMs: 400 * 24 * HOUR, sessionMaxMs: 400 * 24 * HOUR });
+    w = await certWorld(t, 1);
+  });
+  afterAll(async () => t.close());
+
+  it('a stage submitted again is a correction: a new immutable stage, the deadline kept from the first, the change visible to the CERT', async () => {
+    const bank = w.banks[0]!.reporter.client;
+    const start = t.clock.now();
+    const id = (await bank.post('/api/incidents', { draft: fullReport(start, 1) })).json().id as string;
+    expect((await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' })).statusCode).toBe(200);
+    const firstDue = (await bank.get(`/api/incidents/${id}`)).json().deadlines[1].dueAt as string;
+    expect(firstDue).toBe(new Date(start.getTime() + 72 * HOUR).toISOString());
+
+    t.clock.advance(5 * HOUR);
+    expect((await bank.patch(`/api/incidents/${id}/draft`, { summary: 'Corrected: the card switch and the ATM network.' })).statusCode).toBe(200);
+    const again = await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' });
+    expect(again.statusCode, again.body).toBe(200);
+    // The intermediate clock still runs from the first initial submission.
+    expect(again.json().deadlines[1].dueAt).toBe(firstDue);
+
+    const stages = (await w.duty.client.get(`/api/incidents/${id}/stages`)).json() as Array<{ seq: number; stage: string; snapshot: { report: { summary: string } } }>;
+    expect(stages.map((s) => [s.seq, s.stage])).toEqual([[1, 'initial'], [2, 'initial']]);
+    expect(stages[0]!.snapshot.report.summary).toBe(fullReport(start, 1).summary);
+    expect(stages[1]!.snapshot.report.summary).toMatch(/^Corrected/);
+    const diff = (await w.duty.client.get(`/api/incidents/${id}/diff?from=1&to=2`)).json();
+    expect(diff.changes).toEqual([expect.objectContaining({ kind: 'changed', path: 'summary' })]);
+    expect((await w.duty.client.get(`/api/incidents/${id}/diff?from=1&to=9`)).json().code).toBe('INCIDENT_STAGE_NOT_FOUND');
+  });
+
+  it('a submission that fails after its checks writes nothing: no stage, no status, no observables, no audit record', async () => {
+    const bank = w.banks[0]!.reporter.client;
+    const id = (await bank.post('/api/incidents', { draft: fullReport(t.clock.now(), 1, { observables: [{ type: 'domain', value: 'rollback.example', tlp: 'green' }] }) })).json().id as string;
+    const ctx = actingAs(t.rt, w.banks[0]!.reporter.user, w.banks[0]!.org, ['isms_manager']);
+    const state = () =>
+      inTx(ctx, async (tx) => ({
+        stages: (await tx.selectFrom('incident_stages').select('seq').where('incident_id', '=', id).execute()).length,
+        status: (await tx.selectFrom('incidents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status,
+        observables: (await tx.selectFrom('incident_observables').select('value').where('incident_id', '=', id).execute()).length,
+        audited: (await tx.selectFrom('audit_log').select('action').where('entity_id', '=', id).where('action', '=', 'incidents.submit').execute()).length,
+      }));
+    const before = await state();
+    expect(before).toEqual({ stages: 0, status: 'draft', observables: 0, audited: 0 });
+
+    // A trigger makes the observable write (after the stage row and the status
+    // update) fail, the way a crash or a constraint would halfway through.
+    const asOwner = (q: string) =>
+      t.rt.db.kysely.connection().execute(async (c) => {
+        try {
+          await sql`set role none`.execute(c);
+          await sql.raw(q).execute(c);
+        } finally {
+          await sql`set role muhafiz_app`.execute(c);
+        }
+      });
+    await asOwner(`CREATE FUNCTION test_fail_observable() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.value = 'rollback.example' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`);
+    await asOwner('CREATE TRIGGER test_fail_observable BEFORE INSERT ON incident_observables FOR EACH ROW EXECUTE FUNCTION test_fail_observable()');
+    try {
+      const res = await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' });
+      expect(res.statusCode).toBe(500);
+      expect(await state()).toEqual(before);
+      expect((await w.duty.client.get(`/api/incidents/${id}`)).statusCode).toBe(404);
+    } finally {
+      await asOwner('DROP TRIGGER test_fail_observable ON incident_observables');
+    }
+    // Once the fault is gone the same submission goes through in full.
+    expect((await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' })).statusCode).toBe(200);
+    expect(await state()).toEqual({ stages: 1, status: 'new', observables: 1, audited: 1 });
+  });
+});
