@@ -13,6 +13,7 @@ describe(`muhafiz incidents / advisories CLI (${TEST_DRIVER})`, () => {
   let t: TestApp;
   let w: CertWorld;
   let certShort: string;
+  let bankShort: string;
   const run = async (...args: string[]): Promise<string> => {
     const lines: string[] = [];
     const cli: CliContext = {
@@ -30,10 +31,13 @@ describe(`muhafiz incidents / advisories CLI (${TEST_DRIVER})`, () => {
     w = await certWorld(t, 1);
     const id = (await w.banks[0]!.reporter.client.post('/api/incidents', { draft: fullReport(t.clock.now(), 1) })).json().id;
     await w.banks[0]!.reporter.client.post(`/api/incidents/${id}/stages`, { stage: 'initial' });
-    certShort = await t.rt.db.kysely.transaction().execute(async (tx) => {
-      await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
-      return (await tx.selectFrom('orgs').select('short_name').where('id', '=', w.cert.id).executeTakeFirstOrThrow()).short_name;
-    });
+    const shortName = (orgId: string) =>
+      t.rt.db.kysely.transaction().execute(async (tx) => {
+        await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
+        return (await tx.selectFrom('orgs').select('short_name').where('id', '=', orgId).executeTakeFirstOrThrow()).short_name;
+      });
+    certShort = await shortName(w.cert.id);
+    bankShort = await shortName(w.banks[0]!.org.id);
   });
   afterAll(async () => t.close());
 
@@ -57,5 +61,43 @@ describe(`muhafiz incidents / advisories CLI (${TEST_DRIVER})`, () => {
 
   it('refuses a user who is not a member of the org', async () => {
     await expect(run('incidents', 'list', '--as', w.banks[0]!.reporter.user.email, '--org', certShort)).rejects.toThrow(/is not a member of/);
+  });
+  it('lists and installs regimes with their stage deadlines', async () => {
+    const list = await run('regimes', 'list', '--as', w.duty.user.email, '--org', certShort);
+    expect(list).toMatch(/dora\s+yes\s+DORA-like/);
+    expect(list).toMatch(/initial \(Initial notification\)\s+4 h after classified, or 24 h after detected/);
+    expect(list).toMatch(/final \(Final report\)\s+1 month after intermediate/);
+    expect(await run('regimes', 'install', 'nis2', '--as', w.duty.user.email, '--org', certShort)).toMatch(/^installed nis2 \(NIS2/);
+    expect(await run('regimes', 'list', '--as', w.duty.user.email, '--org', certShort)).toMatch(/nis2\s+NIS2.*\n\s+intermediate \(Incident notification\)\s+72 h after detected/);
+    await expect(run('regimes', 'install', 'gdpr', '--as', w.duty.user.email, '--org', certShort)).rejects.toThrow(/preset: gdpr is not one of dora, nis2, local/);
+    await expect(run('regimes', 'install', 'local', '--as', w.banks[0]!.reporter.user.email, '--org', bankShort)).rejects.toThrow(/does not allow regimes.manage/);
+  });
+
+  it('shows an incident with its deadlines and moves it through the lifecycle', async () => {
+    const bank = w.banks[0]!.reporter.client;
+    const id = (await bank.post('/api/incidents', { draft: fullReport(t.clock.now(), 1, { title: 'CLI lifecycle' }) })).json().id as string;
+    expect((await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' })).statusCode).toBe(200);
+    const shown = await run('incidents', 'show', id, '--as', w.duty.user.email, '--org', certShort);
+    expect(shown).toContain('CLI lifecycle');
+    expect(shown).toMatch(/initial\s+met/);
+    expect(shown).toMatch(/intermediate\s+open\s+\S+Z\s+-\s+72 h after initial/);
+    expect(await run('incidents', 'transition', id, 'triage', '--as', w.duty.user.email, '--org', certShort, '--reason', 'looks real')).toMatch(/is now triage$/);
+    await expect(run('incidents', 'transition', id, 'closedd', '--as', w.duty.user.email, '--org', certShort)).rejects.toThrow(/state: closedd is not one of new, triage/);
+    await expect(run('incidents', 'transition', id, 'recovery', '--as', w.duty.user.email, '--org', certShort)).rejects.toThrow(/triage|not allowed/i);
+    // The entity sees its own incident, another org's member gets not found.
+    expect(await run('incidents', 'show', id, '--as', w.banks[0]!.reporter.user.email, '--org', bankShort)).toMatch(/triage/);
+  });
+
+  it('records an acknowledgement and shows per-org progress', async () => {
+    const id = (await w.analyst.client.post('/api/advisories', { title: 'Rotate VPN keys', tlp: 'green', severity: 'high', description: 'd', recommendedActions: 'r', audience: { kind: 'all' } })).json().id as string;
+    await run('advisories', 'publish', id, '--as', w.duty.user.email, '--org', certShort);
+    expect(await run('advisories', 'progress', id, '--as', w.duty.user.email, '--org', certShort)).toMatch(/SILENT[\s\S]*0 of 1 acknowledged/);
+    await expect(run('advisories', 'respond', id, '--as', w.banks[0]!.reporter.user.email, '--org', bankShort, '--remediation-date', '1st of May')).rejects.toThrow(/^--remediation-date: /);
+    const r = await run('advisories', 'respond', id, '--as', w.banks[0]!.reporter.user.email, '--org', bankShort, '--ack', '--applicability', 'affected', '--remediation', 'in_progress', '--remediation-date', '2026-12-01');
+    expect(r).toMatch(/acknowledged, affected, remediation in_progress by 2026-12-01$/);
+    const p = await run('advisories', 'progress', id, '--as', w.duty.user.email, '--org', certShort);
+    expect(p).toMatch(/affected\s+in_progress\s+2026-12-01/);
+    expect(p).toMatch(/1 of 1 acknowledged, 1 affected, 0 remediated$/);
+    await expect(run('advisories', 'progress', id, '--as', w.banks[0]!.reporter.user.email, '--org', bankShort)).rejects.toThrow(/not found/i);
   });
 });

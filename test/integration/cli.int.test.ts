@@ -9,6 +9,7 @@ import type { CliContext } from '../../src/cli/context.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { usersCreate } from '../../src/cli/users.js';
 import { errorLine } from '../../src/main.js';
+import { fromRoot } from '../../src/core/paths.js';
 import { Client, testApp, type TestApp } from '../helpers/app.js';
 import { TEST_DRIVER } from '../helpers/db.js';
 
@@ -180,5 +181,14 @@ describe(`muhafiz command line (${TEST_DRIVER})`, () => {
     for (const c of ['serve', 'migrate', 'demo', 'orgs', 'users', 'tokens', 'audit-log', 'outbox', 'backup', 'restore']) expect(help).toContain(c);
     const users = buildProgram(cli()).commands.find((c) => c.name() === 'users')!;
     expect(users.commands.map((c) => c.name())).toEqual(['list', 'create', 'reset-password', 'disable']);
+  });
+
+  it("lists every command in the README's command table", async () => {
+    const leaves = (c: Command, path: string[]): string[] => (c.commands.length ? c.commands.flatMap((x) => leaves(x, [...path, x.name()])) : [path.join(' ')]);
+    const all = leaves(buildProgram(cli()), []);
+    expect(all).toEqual(expect.arrayContaining(['serve', 'audit-log verify', 'incidents list']));
+    const readme = await readFile(fromRoot('README.md'), 'utf8');
+    const rows = readme.split('\n').filter((l) => l.startsWith('| `'));
+    expect(all.filter((name) => !rows.some((r) => r.startsWith(`| \`${name} `) || r.startsWith(`| \`${name}\``)))).toEqual([]);
   });
 });
