@@ -80,4 +80,24 @@ describe(`incident stages: corrections and all-or-nothing submission (${TEST_DRI
     expect((await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' })).statusCode).toBe(200);
     expect(await state()).toEqual({ stages: 1, status: 'new', observables: 1, audited: 1 });
   });
+  it('tuning a regime moves the stored next deadline of its running incidents (queue sort, due/missed filters)', async () => {
+    const bank = w.banks[0]!.reporter.client;
+    const start = t.clock.now();
+    const id = (await bank.post('/api/incidents', { draft: fullReport(start, 1, { title: 'Regime retune' }) })).json().id as string;
+    expect((await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' })).statusCode).toBe(200);
+    const regime = ((await w.duty.client.get('/api/regimes')).json() as Array<{ id: string; key: string; definition: { stages: Array<{ deadlines: Array<{ hours: number }> }> } }>).find((r) => r.key === 'dora')!;
+    const row = async () => ((await w.duty.client.get(`/api/incidents?q=${encodeURIComponent('Regime retune')}`)).json().items as Array<{ id: string; nextDueAt: string | null }>).find((i) => i.id === id)!;
+    expect((await row()).nextDueAt).toBe(new Date(start.getTime() + 72 * HOUR).toISOString());
+    // The intermediate report is now due 12 h after the initial one: already missed.
+    t.clock.advance(13 * HOUR);
+    const def = structuredClone(regime.definition);
+    def.stages[1]!.deadlines[0]!.hours = 12;
+    expect((await w.duty.client.patch(`/api/regimes/${regime.id}`, { definition: def })).statusCode).toBe(200);
+    expect((await row()).nextDueAt).toBe(new Date(start.getTime() + 12 * HOUR).toISOString());
+    const missed = (await w.duty.client.get('/api/incidents?deadline=missed')).json().items as Array<{ id: string }>;
+    expect(missed.map((i) => i.id)).toContain(id);
+    // Put it back for the other tests.
+    def.stages[1]!.deadlines[0]!.hours = 72;
+    expect((await w.duty.client.patch(`/api/regimes/${regime.id}`, { definition: def })).statusCode).toBe(200);
+  });
 });

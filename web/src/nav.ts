@@ -27,6 +27,7 @@ export const NAV: readonly NavItem[] = [
   { path: '/documents', label: 'Policies', permission: 'documents.read', section: 'main' },
   { path: '/incidents', label: 'Incidents', permission: 'incidents.read', section: 'main' },
   { path: '/incidents/stats', label: 'Incident statistics', permission: 'incidents.read', section: 'main' },
+  { path: '/regimes', label: 'Reporting regimes', permission: 'regimes.read', section: 'main' },
   { path: '/cases', label: 'Coordination cases', permission: 'incidents.coordinate', section: 'main' },
   { path: '/advisories', label: 'Advisories', permission: 'advisories.read', section: 'main' },
   { path: '/admin/members', label: 'Members', permission: 'members.read', section: 'admin' },

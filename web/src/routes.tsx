@@ -18,6 +18,7 @@ import { DocumentDetailPage, DocumentsPage } from './pages/isms/documents.js';
 import { AdvisoriesPage, AdvisoryPage } from './pages/advisories.js';
 import { CasePage, CasesPage, IncidentStatsPage } from './pages/cert-stats.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
+import { RegimesPage } from './pages/regimes.js';
 import { IntelExplorerPage, IntelObjectPage } from './pages/intel.js';
 import { IntelImportPage, SharingGroupsPage } from './pages/intel-admin.js';
 
@@ -36,6 +37,7 @@ export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/notifications', element: <NotificationsPage /> },
   { path: '/incidents', element: <IncidentsPage /> },
   { path: '/incidents/stats', element: <IncidentStatsPage /> },
+  { path: '/regimes', element: <RegimesPage /> },
   { path: '/incidents/:id', element: <IncidentPage /> },
   { path: '/cases', element: <CasesPage /> },
   { path: '/cases/:id', element: <CasePage /> },
