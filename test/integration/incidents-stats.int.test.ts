@@ -83,4 +83,15 @@ describe(`incident statistics, export and coordination cases (${TEST_DRIVER})`, 
     expect(closed.json()).toMatchObject({ status: 'closed', affectedEntities: [{ orgId: w.banks[0]!.org.id }] });
     expect((await w.banks[0]!.reporter.client.get(`/api/cases/${c.id}`)).statusCode).toBe(403);
   });
+  it('reports advisory acknowledgement and remediation rates, over the CERT\'s own advisories only', async () => {
+    const before = (await w.duty.client.get('/api/incidents/stats')).json().advisories;
+    expect(before).toEqual({ recipients: 0, acknowledged: 0, acknowledgementRate: null, affected: 0, remediated: 0, remediationRate: null });
+    const id = (await w.analyst.client.post('/api/advisories', { title: 'Patch the VPN', tlp: 'green', severity: 'high', description: 'd', recommendedActions: 'r', audience: { kind: 'all' } })).json().id as string;
+    expect((await w.analyst.client.post(`/api/advisories/${id}/publish`)).statusCode).toBe(200);
+    expect((await w.banks[0]!.reporter.client.post(`/api/advisories/${id}/response`, { acknowledge: true, applicability: 'affected', remediationStatus: 'remediated', remediationDate: '2026-01-10' })).statusCode).toBe(200);
+    const s = (await w.duty.client.get('/api/incidents/stats')).json().advisories;
+    expect(s).toEqual({ recipients: 2, acknowledged: 1, acknowledgementRate: 0.5, affected: 1, remediated: 1, remediationRate: 1 });
+    // An entity's own view counts only what was delivered to it.
+    expect((await w.banks[1]!.reporter.client.get('/api/incidents/stats')).json().advisories).toMatchObject({ recipients: 1, acknowledged: 0 });
+  });
 });
