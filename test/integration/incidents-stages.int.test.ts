@@ -100,4 +100,34 @@ describe(`incident stages: corrections and all-or-nothing submission (${TEST_DRI
     def.stages[1]!.deadlines[0]!.hours = 72;
     expect((await w.duty.client.patch(`/api/regimes/${regime.id}`, { definition: def })).statusCode).toBe(200);
   });
+  it('each queue filter narrows to exactly the matching incidents', async () => {
+    const bank = w.banks[0]!.reporter.client;
+    const cert = w.duty.client;
+    const now = t.clock.now();
+    const a = (await bank.post('/api/incidents', { draft: fullReport(now, 1, { title: 'Qf alpha ransomware' }) })).json().id as string;
+    const b = (await bank.post('/api/incidents', { draft: fullReport(now, 1, { title: 'Qf beta phishing', rsitClass: 'fraud', rsitType: 'phishing', severity: 'medium', major: false, criteria: { customers_affected: 10 } }) })).json().id as string;
+    for (const id of [a, b]) expect((await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' })).statusCode).toBe(200);
+    expect((await cert.post(`/api/incidents/${a}/assign`, { assigneeId: w.analyst.user.id })).statusCode).toBe(200);
+    expect((await cert.post(`/api/incidents/${b}/transition`, { to: 'triage' })).statusCode).toBe(200);
+    const ids = async (query: string) => ((await cert.get(`/api/incidents?q=Qf&${query}`)).json().items as Array<{ id: string }>).map((i) => i.id).sort();
+    expect(await ids('')).toEqual([a, b].sort());
+    expect(await ids('severity=critical')).toEqual([a]);
+    expect(await ids('severity=medium')).toEqual([b]);
+    expect(await ids('rsitClass=fraud')).toEqual([b]);
+    expect(await ids('rsitClass=malicious-code')).toEqual([a]);
+    expect(await ids('status=triage')).toEqual([b]);
+    expect(await ids('status=new')).toEqual([a]);
+    expect(await ids(`assigneeId=${w.analyst.user.id}`)).toEqual([a]);
+    expect(await ids('major=true')).toEqual([a]);
+    expect(await ids('major=false')).toEqual([b]);
+    expect(await ids(`orgId=${w.banks[0]!.org.id}`)).toEqual([a, b].sort());
+    // Deadlines: the major one's intermediate report (72 h) is due within 24 h after 50 h, missed after 73 h.
+    expect(await ids('deadline=due')).toEqual([]);
+    t.clock.advance(50 * HOUR);
+    expect(await ids('deadline=due')).toEqual([a]);
+    expect(await ids('deadline=missed')).toEqual([]);
+    t.clock.advance(23 * HOUR);
+    expect(await ids('deadline=missed')).toEqual([a]);
+    expect(await ids('deadline=due')).toEqual([]);
+  });
 });
