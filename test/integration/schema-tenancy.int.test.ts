@@ -151,4 +151,12 @@ describe(`schema tenancy rules (${TEST_DRIVER})`, () => {
       { table: 'sessions', sel: false, upd: false, del: false },
     ]);
   });
+  it('no policy opens a table to every tenant except the public directories', async () => {
+    const open = await sql<{ name: string }>`
+      select tablename || '.' || policyname as name from pg_policies
+       where schemaname = current_schema() and permissive = 'PERMISSIVE' and cmd in ('SELECT', 'ALL') and btrim(qual) = 'true'
+       order by 1`.execute(t.rt.db.kysely);
+    // orgs: the directory of organisations; intel_identities: which org claimed a STIX identity.
+    expect(open.rows.map((r) => r.name)).toEqual(['intel_identities.intel_identities_read', 'orgs.orgs_read']);
+  });
 });
