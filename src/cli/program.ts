@@ -5,6 +5,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerIsmsCommands } from './isms.js';
 import { registerCertCommands } from './cert.js';
 import { registerIntelCommands } from './intel.js';
+import { registerCatalogCommands } from './catalogs.js';
 import type { CliContext } from './context.js';
 import { registerOpsCommands } from './ops.js';
 import { registerOrgCommands } from './orgs.js';
@@ -60,5 +61,6 @@ export function buildProgram(cli: CliContext): Command {
   registerIsmsCommands(program, cli);
   registerCertCommands(program, cli);
   registerIntelCommands(program, cli);
+  registerCatalogCommands(program, cli);
   return program;
 }

@@ -25,6 +25,7 @@ export const NAV: readonly NavItem[] = [
   { path: '/assets', label: 'Assets', permission: 'assets.read', section: 'main' },
   { path: '/risks', label: 'Risks', permission: 'risks.read', section: 'main' },
   { path: '/documents', label: 'Policies', permission: 'documents.read', section: 'main' },
+  { path: '/catalogs', label: 'Frameworks', permission: 'catalogs.read', section: 'main' },
   { path: '/incidents', label: 'Incidents', permission: 'incidents.read', section: 'main' },
   { path: '/incidents/stats', label: 'Incident statistics', permission: 'incidents.read', section: 'main' },
   { path: '/regimes', label: 'Reporting regimes', permission: 'regimes.read', section: 'main' },

@@ -15,6 +15,7 @@ import { RiskNewPage, RisksPage } from './pages/isms/risks.js';
 import { RiskDetailPage } from './pages/isms/risk-detail.js';
 import { RiskMethodPage } from './pages/isms/risk-method.js';
 import { DocumentDetailPage, DocumentsPage } from './pages/isms/documents.js';
+import { CatalogsPage, RequirementPage } from './pages/isms/catalogs.js';
 import { AdvisoriesPage, AdvisoryPage } from './pages/advisories.js';
 import { CasePage, CasesPage, IncidentStatsPage } from './pages/cert-stats.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
@@ -61,6 +62,8 @@ export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/risks/:id', element: <RiskDetailPage /> },
   { path: '/documents', element: <DocumentsPage /> },
   { path: '/documents/:id', element: <DocumentDetailPage /> },
+  { path: '/catalogs', element: <CatalogsPage /> },
+  { path: '/catalogs/:key/requirements/:ref', element: <RequirementPage /> },
 ];
 
 export function AppRoutes() {
