@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { E, invalid } from '../core/errors.js';
 import { contentDisposition, FileErrors, servedContentType, type FileStore, type StoredFile } from '../core/files.js';
 
@@ -10,13 +11,15 @@ declare module 'fastify' {
 }
 
 /** A file received by `receiveUpload`: already in the store, not yet recorded for any object. */
-export interface Upload {
+export interface Upload<F = Record<string, string>> {
   stored: StoredFile;
   /** The name the client gave (unsanitised; `recordUpload` sanitises it). */
   filename: string;
-  /** The small text fields sent with it (e.g. a change note). */
-  fields: Record<string, string>;
+  /** The small text fields sent with it (e.g. a change note), checked against the route's schema. */
+  fields: F;
 }
+
+const NoFields = z.strictObject({});
 
 /** Room for the multipart framing and the text fields around the file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -28,13 +31,14 @@ const MULTIPART_OVERHEAD = 64 * 1024;
  * The route must declare `config: { upload: true }`. The caller records the
  * upload for its own object (recordUpload) inside its service transaction.
  */
-export async function receiveUpload(req: FastifyRequest, store: FileStore, opts: { fields?: readonly string[] } = {}): Promise<Upload> {
+export async function receiveUpload<S extends z.ZodObject = typeof NoFields>(req: FastifyRequest, store: FileStore, fieldSchema?: S): Promise<Upload<z.infer<S>>> {
   if (!req.isMultipart()) throw E.UNSUPPORTED_MEDIA_TYPE('Send the file as multipart/form-data with a part named "file"');
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > store.limit + MULTIPART_OVERHEAD) {
     throw FileErrors.FILE_TOO_LARGE(`The file is larger than the upload limit of ${store.limit} bytes`);
   }
-  const allowed = new Set(opts.fields ?? []);
+  const schema = fieldSchema ?? NoFields;
+  const allowed = new Set(Object.keys(schema.shape));
   const fields: Record<string, string> = {};
   let upload: { stored: StoredFile; filename: string } | undefined;
   for await (const part of req.parts({ limits: { files: 1, fields: allowed.size + 1, fieldSize: 8192, fileSize: store.limit + 1 } })) {
@@ -50,7 +54,12 @@ export async function receiveUpload(req: FastifyRequest, store: FileStore, opts:
     }
   }
   if (!upload) throw invalid('body.file', 'required: send the file as a multipart part named "file"');
-  return { ...upload, fields };
+  const parsed = schema.safeParse(fields);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw invalid(['body', ...issue.path.map(String)].join('.'), issue.message);
+  }
+  return { ...upload, fields: parsed.data as z.infer<S> };
 }
 
 /** What `sendStoredFile` needs to know about a file (from the owning domain's row). */

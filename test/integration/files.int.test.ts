@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import multipart from '@fastify/multipart';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup } from '../../src/backup/backup.js';
@@ -113,7 +114,7 @@ describe('upload and download route helpers', () => {
     app.setErrorHandler(problemHandler);
     await app.register(multipart);
     app.post('/up', { config: { upload: true } }, async (req) => {
-      const up = await receiveUpload(req, store, { fields: ['note'] });
+      const up = await receiveUpload(req, store, z.strictObject({ note: z.string().max(10).optional() }));
       const rec: FileRecord = { id: up.stored.sha256, ...up.stored, mediaType: 'text/html', filename: up.filename, uploadedBy: null, createdAt: '' };
       served.set(rec.id, rec);
       return { ...up.stored, filename: up.filename, fields: up.fields };
@@ -154,6 +155,8 @@ describe('upload and download route helpers', () => {
     expect(none.json().errors).toEqual([{ path: 'body.attachment', message: 'unexpected file part; send the file as "file"' }]);
     const extra = await app.inject({ method: 'POST', url: '/up', ...multipartBody({ name: 'a.txt', content: 'x' }, { owner: 'me' }) });
     expect(extra.json().errors).toEqual([{ path: 'body.owner', message: 'unknown field' }]);
+    const long = await app.inject({ method: 'POST', url: '/up', ...multipartBody({ name: 'a.txt', content: 'x' }, { note: 'far too long a note' }) });
+    expect(long.json().errors[0].path).toBe('body.note');
     const big = await app.inject({ method: 'POST', url: '/up', ...multipartBody({ name: 'big.bin', content: Buffer.alloc(5000, 1) }) });
     expect(big.statusCode).toBe(413);
     expect(big.json().code).toBe('FILE_TOO_LARGE');
