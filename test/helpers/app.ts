@@ -65,7 +65,7 @@ export class Client {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
-      ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      ...(body !== undefined ? { payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) } : {}),
     });
     const set = res.cookies.find((c) => c.name === 'mfz_session');
     if (set) this.cookie = set.value || undefined;
@@ -85,6 +85,10 @@ export class Client {
   }
   delete(url: string) {
     return this.request('DELETE', url);
+  }
+  /** POSTs a multipart/form-data body (see multipartBody() in ./multipart.ts). */
+  upload(url: string, form: { payload: Buffer; headers: Record<string, string> }) {
+    return this.request('POST', url, form.payload, form.headers);
   }
   async login(email: string, password: string): Promise<LightMyRequestResponse> {
     return this.post('/api/auth/login', { email, password });

@@ -68,7 +68,9 @@ export function setUnauthenticatedHandler(fn: (() => void) | null): void {
 /** Calls the API; resolves with the parsed JSON body or rejects with ApiError. */
 export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown, query?: Query): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // A FormData body (file upload) is sent as multipart/form-data with the boundary fetch chooses.
+  const form = typeof FormData !== 'undefined' && body instanceof FormData;
+  if (body !== undefined && !form) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
@@ -76,7 +78,7 @@ export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DEL
       method,
       headers,
       credentials: 'same-origin',
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(body !== undefined ? { body: form ? (body as FormData) : JSON.stringify(body) } : {}),
     });
   } catch {
     throw new ApiError({ code: 'NETWORK', status: 0, detail: 'The server cannot be reached; check your connection and try again' });
@@ -106,7 +108,21 @@ export const api = {
   post: <T>(path: string, body: unknown = {}, query?: Query) => request<T>('POST', path, body, query),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   delete: <T>(path: string) => request<T>('DELETE', path),
+  /** Uploads one file (multipart part "file") with optional text fields. */
+  upload: <T>(path: string, file: File, fields: Record<string, string> = {}) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) if (v) form.append(k, v);
+    form.append('file', file, file.name);
+    return request<T>('POST', path, form);
+  },
 };
+
+/** Human-readable size: 1.2 MB. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
 
 /** The list envelope every list endpoint answers with. */
 export interface Paged<T> {

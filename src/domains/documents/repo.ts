@@ -25,6 +25,8 @@ export interface DocumentVersionsTable {
   document_id: string;
   version: number;
   content_md: string;
+  /** The uploaded file this version is (core `files` row), instead of markdown. */
+  file_id: ColumnType<string | null, string | null | undefined, string | null>;
   change_note: ColumnType<string, string | undefined, string>;
   status: VersionStatus;
   author_id: string;
@@ -85,6 +87,9 @@ declare module '../../db/types.js' {
   }
 }
 
+/** The uploaded file of a version (all null for a markdown version). */
+const FILE_COLUMNS = ['v.file_id', 'f.sha256 as file_sha256', 'f.size as file_size', 'f.media_type as file_media_type', 'f.filename as file_name'] as const;
+
 /** Documents with their owner and latest version (one row each). */
 export function selectDocuments(tx: Tx) {
   return tx
@@ -95,11 +100,13 @@ export function selectDocuments(tx: Tx) {
     )
     .innerJoin('users as a', 'a.id', 'v.author_id')
     .leftJoin('users as ap', 'ap.id', 'v.approved_by')
+    .leftJoin('files as f', (j) => j.onRef('f.org_id', '=', 'v.org_id').onRef('f.id', '=', 'v.file_id'))
     .select([
       'd.id', 'd.title', 'd.kind', 'd.classification', 'd.owner_id', 'o.display_name as owner_name', 'd.review_cycle_months',
       sql<string | null>`d.next_review_on::text`.as('next_review_on'), 'd.published_version', 'd.retired_at', 'd.created_at', 'd.updated_at',
       'v.version', 'v.status as version_status', 'v.change_note', 'v.author_id', 'a.display_name as author_name', 'v.created_at as version_created_at',
       'v.submitted_at', 'v.approved_by', 'ap.display_name as approver_name', 'v.approved_at', 'v.decision_note', 'v.published_at',
+      ...FILE_COLUMNS,
     ]);
 }
 export type DocumentDbRow = Awaited<ReturnType<ReturnType<typeof selectDocuments>['executeTakeFirstOrThrow']>>;
@@ -109,9 +116,11 @@ export function selectVersions(tx: Tx) {
     .selectFrom('document_versions as v')
     .innerJoin('users as a', 'a.id', 'v.author_id')
     .leftJoin('users as ap', 'ap.id', 'v.approved_by')
+    .leftJoin('files as f', (j) => j.onRef('f.org_id', '=', 'v.org_id').onRef('f.id', '=', 'v.file_id'))
     .select([
       'v.version', 'v.status as version_status', 'v.change_note', 'v.author_id', 'a.display_name as author_name', 'v.created_at as version_created_at',
       'v.submitted_at', 'v.approved_by', 'ap.display_name as approver_name', 'v.approved_at', 'v.decision_note', 'v.published_at',
+      ...FILE_COLUMNS,
     ]);
 }
 export type VersionDbRow = Awaited<ReturnType<ReturnType<typeof selectVersions>['executeTakeFirstOrThrow']>>;

@@ -2,15 +2,17 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Paged } from '../../core/paging.js';
 import type { AppDeps } from '../../server/deps.js';
+import { receiveUpload, sendStoredFile } from '../../server/files.js';
 import { acknowledge, campaignTargets, listCampaigns, myPendingAcknowledgements, remindCampaign, startCampaign } from './campaigns.js';
 import { DocumentActions as A } from './policy.js';
 import {
   CampaignCreateBody, CampaignRow, CampaignTargetQuery, CampaignTargetRow, DocumentCreateBody, DocumentDetail, DocumentQuery, DocumentRow, DocumentUpdateBody, DraftBody,
-  PendingAck, TransitionBody,
+  PendingAck, TransitionBody, UploadFields, VersionFile,
 } from './schema.js';
 import * as docs from './service.js';
 
 const Id = z.object({ id: z.string().uuid() });
+const IdVersion = z.object({ id: z.string().uuid(), version: z.coerce.number().int().min(1) });
 const tags = ['documents'];
 
 export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
@@ -37,8 +39,22 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
 
     app.get('/api/documents/:id/versions/:version', {
       config: { action: A['documents.read'] },
-      schema: { tags, summary: 'The markdown of one version', params: z.object({ id: z.string().uuid(), version: z.coerce.number().int().min(1) }), response: { 200: z.object({ version: z.number().int(), status: z.string(), markdown: z.string() }) } },
+      schema: { tags, summary: 'The markdown (or uploaded file details) of one version', params: IdVersion, response: { 200: z.object({ version: z.number().int(), status: z.string(), markdown: z.string(), file: VersionFile.nullable() }) } },
     }, async (req) => docs.getVersion(req.ctx, req.params.id, req.params.version));
+
+    app.get('/api/documents/:id/versions/:version/file', {
+      config: { action: A['documents.read'] },
+      schema: { tags, summary: 'Download the uploaded file of a version (always as an attachment; readers: the published version only)', params: IdVersion },
+    }, async (req, reply) => sendStoredFile(req, reply, deps.files, await docs.versionFile(req.ctx, req.params.id, req.params.version)));
+
+    app.post('/api/documents/:id/draft/file', {
+      config: { action: A['documents.write'], upload: true },
+      schema: { tags, summary: 'Make the draft an uploaded file (multipart/form-data: part "file", optional field "changeNote"); it then goes through the same approval workflow', params: Id, consumes: ['multipart/form-data'], response: { 200: DocumentDetail } },
+    }, async (req) => {
+      await docs.assertDraftUploadable(req.ctx, req.params.id);
+      const up = await receiveUpload(req, deps.files, UploadFields);
+      return docs.uploadDraftFile(req.ctx, deps.files, req.params.id, { stored: up.stored, filename: up.filename, changeNote: up.fields.changeNote });
+    });
 
     app.patch('/api/documents/:id', {
       config: { action: A['documents.write'] },

@@ -40,6 +40,13 @@ export type Transition = (typeof TRANSITIONS)[number];
 
 const UserRef = z.object({ id: z.string().uuid(), displayName: z.string() });
 
+/** An uploaded file that is a version's content (download it from /api/documents/:id/versions/:version/file). */
+export const VersionFile = z.object({ id: z.string().uuid(), filename: z.string(), size: z.number().int(), mediaType: z.string(), sha256: z.string() });
+export type VersionFile = z.infer<typeof VersionFile>;
+
+/** Text fields sent with an uploaded file version (multipart). */
+export const UploadFields = z.strictObject({ changeNote: z.string().max(2000).optional() });
+
 export const VersionRow = z.object({
   version: z.number().int(),
   status: z.enum(VERSION_STATUSES),
@@ -51,6 +58,8 @@ export const VersionRow = z.object({
   approvedAt: z.string().nullable(),
   decisionNote: z.string(),
   publishedAt: z.string().nullable(),
+  /** Set when the version is an uploaded file rather than markdown. */
+  file: VersionFile.nullable(),
 });
 export type VersionRow = z.infer<typeof VersionRow>;
 
@@ -76,7 +85,7 @@ export type DocumentRow = z.infer<typeof DocumentRow>;
 export const DocumentDetail = DocumentRow.extend({
   versions: z.array(VersionRow),
   /** The text shown: the latest version for editors, the published one for readers. */
-  content: z.object({ version: z.number().int(), status: z.enum(VERSION_STATUSES), markdown: z.string() }).nullable(),
+  content: z.object({ version: z.number().int(), status: z.enum(VERSION_STATUSES), markdown: z.string(), file: VersionFile.nullable() }).nullable(),
   /** Whether the acting user acknowledged the published version. */
   acknowledged: z.boolean(),
 });

@@ -3,12 +3,13 @@ import { authorize, can } from '../../core/access/index.js';
 import { audit } from '../../core/audit.js';
 import { inTx, type Ctx, type Tx } from '../../core/context.js';
 import { invalid } from '../../core/errors.js';
+import { recordUpload, type FileStore, type StoredFile } from '../../core/files.js';
 import { newId } from '../../core/ids.js';
 import { likePattern, type PagedResult } from '../../core/paging.js';
 import { DocumentErrors } from './errors.js';
 import { DocumentActions as A } from './policy.js';
 import * as repo from './repo.js';
-import type { DocumentCreate, DocumentDetail, DocumentQuery, DocumentRow, DocumentUpdate, Transition, VersionRow } from './schema.js';
+import type { DocumentCreate, DocumentDetail, DocumentQuery, DocumentRow, DocumentUpdate, Transition, VersionFile, VersionRow } from './schema.js';
 
 /** Adds whole months to a YYYY-MM-DD date, clamping to the month's last day (Jan 31 + 1 = Feb 28). */
 export function addMonths(day: string, months: number): string {
@@ -16,6 +17,11 @@ export function addMonths(day: string, months: number): string {
   const first = new Date(Date.UTC(y, m - 1 + months, 1));
   const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
   return new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(d, last))).toISOString().slice(0, 10);
+}
+
+function toVersionFile(v: repo.VersionDbRow): VersionFile | null {
+  if (!v.file_id || !v.file_sha256) return null;
+  return { id: v.file_id, filename: v.file_name ?? 'file', size: Number(v.file_size), mediaType: v.file_media_type ?? 'application/octet-stream', sha256: v.file_sha256 };
 }
 
 function toVersionRow(v: repo.VersionDbRow): VersionRow {
@@ -30,6 +36,7 @@ function toVersionRow(v: repo.VersionDbRow): VersionRow {
     approvedAt: v.approved_at?.toISOString() ?? null,
     decisionNote: v.decision_note,
     publishedAt: v.published_at?.toISOString() ?? null,
+    file: toVersionFile(v),
   };
 }
 
@@ -121,25 +128,89 @@ export async function getDocument(ctx: Ctx, id: string): Promise<DocumentDetail>
     const ack = d.published_version === null || !ctx.actor.userId
       ? undefined
       : await tx.selectFrom('document_acks').select('user_id').where('org_id', '=', ctx.actor.orgId).where('document_id', '=', id).where('version', '=', d.published_version).where('user_id', '=', ctx.actor.userId).executeTakeFirst();
+    const shownRow = versions.find((v) => v.version === shown);
     return {
       ...toDocumentRow(ctx, d),
       versions: (editor ? versions : versions.filter((v) => v.version === d.published_version)).map(toVersionRow),
-      content: content ? { version: content.version, status: content.status, markdown: content.content_md } : null,
+      content: content ? { version: content.version, status: content.status, markdown: content.content_md, file: shownRow ? toVersionFile(shownRow) : null } : null,
       acknowledged: Boolean(ack),
     };
   });
 }
 
-/** The text of one version (editors: any; readers: the published one). */
-export async function getVersion(ctx: Ctx, id: string, version: number): Promise<{ version: number; status: string; markdown: string }> {
+/** A version the actor may read (editors: any; readers: the published one), or DOCUMENT_VERSION_NOT_FOUND. */
+async function readableVersion(tx: Tx, ctx: Ctx, id: string, version: number): Promise<repo.VersionDbRow & { content_md: string }> {
+  const d = await findDocumentOr404(tx, ctx, id);
+  if (!can(ctx.actor, A['documents.write']) && version !== d.published_version) throw DocumentErrors.DOCUMENT_VERSION_NOT_FOUND();
+  const v = await repo.selectVersions(tx).select('v.content_md').where('v.org_id', '=', ctx.actor.orgId).where('v.document_id', '=', id).where('v.version', '=', version).executeTakeFirst();
+  if (!v) throw DocumentErrors.DOCUMENT_VERSION_NOT_FOUND();
+  return v;
+}
+
+/** The text (or uploaded file) of one version (editors: any; readers: the published one). */
+export async function getVersion(ctx: Ctx, id: string, version: number): Promise<{ version: number; status: string; markdown: string; file: VersionFile | null }> {
   authorize(ctx.actor, A['documents.read']);
   return inTx(ctx, async (tx) => {
-    const d = await findDocumentOr404(tx, ctx, id);
-    if (!can(ctx.actor, A['documents.write']) && version !== d.published_version) throw DocumentErrors.DOCUMENT_VERSION_NOT_FOUND();
-    const v = await tx.selectFrom('document_versions').select(['version', 'status', 'content_md']).where('org_id', '=', ctx.actor.orgId).where('document_id', '=', id).where('version', '=', version).executeTakeFirst();
-    if (!v) throw DocumentErrors.DOCUMENT_VERSION_NOT_FOUND();
-    return { version: v.version, status: v.status, markdown: v.content_md };
+    const v = await readableVersion(tx, ctx, id, version);
+    return { version: v.version, status: v.version_status, markdown: v.content_md, file: toVersionFile(v) };
   });
+}
+
+/**
+ * The uploaded file of a version, for download: found through the document
+ * (so another org's document, or an unpublished version for a reader, is a
+ * 404 like the document itself); DOCUMENT_VERSION_NOT_FOUND when the version
+ * is markdown.
+ */
+export async function versionFile(ctx: Ctx, id: string, version: number): Promise<VersionFile> {
+  authorize(ctx.actor, A['documents.read']);
+  return inTx(ctx, async (tx) => {
+    const file = toVersionFile(await readableVersion(tx, ctx, id, version));
+    if (!file) throw DocumentErrors.DOCUMENT_VERSION_NOT_FOUND(`Version ${version} is markdown, not an uploaded file`);
+    return file;
+  });
+}
+
+async function uploadableDraft(tx: Tx, ctx: Ctx, id: string): Promise<repo.DocumentDbRow> {
+  const d = await findDocumentOr404(tx, ctx, id);
+  if (d.version_status !== 'draft') throw DocumentErrors.DOCUMENT_WRONG_STATE(`Version ${d.version} is ${d.version_status}; only a draft can be replaced by a file`);
+  return d;
+}
+
+/** Checked before the upload is read, so a request for another org's document (or a non-draft) stores nothing. */
+export async function assertDraftUploadable(ctx: Ctx, id: string): Promise<void> {
+  authorize(ctx.actor, A['documents.write']);
+  await inTx(ctx, (tx) => uploadableDraft(tx, ctx, id));
+}
+
+/**
+ * Makes the draft an uploaded file (PDF, DOCX, ...) instead of markdown: the
+ * bytes are already in the content-addressed store; this records the upload
+ * for the org (type sniffed from the content) and points the draft at it. The
+ * uploader becomes the draft's author, so someone else must approve it.
+ */
+export async function uploadDraftFile(ctx: Ctx, files: FileStore, id: string, input: { stored: StoredFile; filename: string; changeNote?: string | undefined }): Promise<DocumentDetail> {
+  authorize(ctx.actor, A['documents.write']);
+  await inTx(ctx, async (tx) => {
+    const d = await uploadableDraft(tx, ctx, id);
+    const now = ctx.clock.now();
+    const file = await recordUpload(tx, files, { orgId: ctx.actor.orgId, stored: input.stored, filename: input.filename, uploadedBy: ctx.actor.userId, now });
+    await tx
+      .updateTable('document_versions')
+      .set({ content_md: '', file_id: file.id, author_id: ctx.actor.userId!, ...(input.changeNote !== undefined ? { change_note: input.changeNote } : {}) })
+      .where('org_id', '=', ctx.actor.orgId).where('document_id', '=', id).where('version', '=', d.version)
+      .execute();
+    await tx.updateTable('documents').set({ updated_at: now }).where('org_id', '=', ctx.actor.orgId).where('id', '=', id).execute();
+    await audit(tx, ctx, {
+      action: 'documents.upload',
+      entityType: 'document',
+      entityId: id,
+      before: { version: d.version, fileId: d.file_id },
+      after: { version: d.version, fileId: file.id, sha256: file.sha256 },
+      details: { version: d.version, filename: file.filename, size: file.size, mediaType: file.mediaType, sha256: file.sha256 },
+    });
+  });
+  return getDocument(ctx, id);
 }
 
 async function assertMember(tx: Tx, ctx: Ctx, userId: string, path: string): Promise<void> {
@@ -188,7 +259,7 @@ export async function editDraft(ctx: Ctx, id: string, input: { content: string; 
     if (d.version_status !== 'draft') throw DocumentErrors.DOCUMENT_WRONG_STATE(`Version ${d.version} is ${d.version_status}; only a draft can be edited`);
     await tx
       .updateTable('document_versions')
-      .set({ content_md: input.content, author_id: ctx.actor.userId!, ...(input.changeNote !== undefined ? { change_note: input.changeNote } : {}) })
+      .set({ content_md: input.content, file_id: null, author_id: ctx.actor.userId!, ...(input.changeNote !== undefined ? { change_note: input.changeNote } : {}) })
       .where('org_id', '=', ctx.actor.orgId).where('document_id', '=', id).where('version', '=', d.version)
       .execute();
     await tx.updateTable('documents').set({ updated_at: ctx.clock.now() }).where('org_id', '=', ctx.actor.orgId).where('id', '=', id).execute();
@@ -204,9 +275,9 @@ export async function newVersion(ctx: Ctx, id: string, changeNote?: string): Pro
     const d = await findDocumentOr404(tx, ctx, id);
     if (d.retired_at) throw DocumentErrors.DOCUMENT_WRONG_STATE('The document is retired');
     if (d.version_status !== 'published' && d.version_status !== 'retired') throw DocumentErrors.DOCUMENT_WRONG_STATE(`Version ${d.version} is still ${d.version_status}; finish it first`);
-    const prev = await tx.selectFrom('document_versions').select('content_md').where('org_id', '=', ctx.actor.orgId).where('document_id', '=', id).where('version', '=', d.version).executeTakeFirstOrThrow();
+    const prev = await tx.selectFrom('document_versions').select(['content_md', 'file_id']).where('org_id', '=', ctx.actor.orgId).where('document_id', '=', id).where('version', '=', d.version).executeTakeFirstOrThrow();
     const version = d.version + 1;
-    await tx.insertInto('document_versions').values({ org_id: ctx.actor.orgId, document_id: id, version, content_md: prev.content_md, change_note: changeNote ?? '', status: 'draft', author_id: ctx.actor.userId!, created_at: ctx.clock.now() }).execute();
+    await tx.insertInto('document_versions').values({ org_id: ctx.actor.orgId, document_id: id, version, content_md: prev.content_md, file_id: prev.file_id, change_note: changeNote ?? '', status: 'draft', author_id: ctx.actor.userId!, created_at: ctx.clock.now() }).execute();
     await audit(tx, ctx, { action: 'documents.new_version', entityType: 'document', entityId: id, details: { version } });
   });
   return getDocument(ctx, id);

@@ -14,5 +14,6 @@ export const IncidentErrors = defineErrors({
   INCIDENT_ASSIGNEE_INVALID: { status: 400, message: 'The assignee must be a CERT analyst or duty officer of your CERT' },
   INCIDENT_TASK_NOT_FOUND: { status: 404, message: 'Task not found' },
   INCIDENT_STAGE_NOT_FOUND: { status: 404, message: 'Stage not found' },
+  INCIDENT_ATTACHMENT_NOT_FOUND: { status: 404, message: 'Attachment not found' },
   CASE_NOT_FOUND: { status: 404, message: 'Case not found' },
 });

@@ -3,11 +3,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Page, Paged } from '../../core/paging.js';
 import type { AppDeps } from '../../server/deps.js';
+import { receiveUpload, sendStoredFile } from '../../server/files.js';
 import { CorrectiveActionRow } from '../corrective-actions/schema.js';
 import { IncidentActions as A } from './policy.js';
 import { RegimeInstallBody, RegimeRow, RegimeUpdateBody } from './regimes/schema.js';
 import { RSIT } from './rsit.js';
 import {
+  AttachmentFields,
+  AttachmentRow,
   AssignBody,
   Correlation,
   DraftPatchBody,
@@ -32,6 +35,7 @@ import {
   TransitionBody,
 } from './schema.js';
 import { incidentsWorkbook, statsWorkbook } from './export.js';
+import * as attachments from './service/attachments.js';
 import * as cases from './service/cases.js';
 import * as handling from './service/handling.js';
 import { incidentStats } from './service/stats.js';
@@ -133,6 +137,30 @@ export function incidentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.post('/api/incidents/:id/stages', {
       schema: { tags: ['incidents'], summary: 'Submit the draft as the initial, intermediate or final stage (all-or-nothing)', params: Id, body: StageSubmitBody, response: { 200: IncidentDetail } },
     }, async (req) => reports.submitStage(req.ctx, d, req.params.id, req.body.stage));
+
+    app.get('/api/incidents/:id/attachments', {
+      schema: { tags: ['incidents'], summary: 'Attachments: the entity sees its current ones (removed=true adds removed ones), the CERT those listed in submitted stages', params: Id, querystring: z.object({ removed: z.enum(['true', 'false']).optional() }), response: { 200: z.array(AttachmentRow) } },
+    }, async (req) => attachments.listAttachments(req.ctx, req.params.id, { removed: req.query.removed === 'true' }));
+
+    app.post('/api/incidents/:id/attachments', {
+      config: { upload: true },
+      schema: { tags: ['incidents'], summary: 'Attach a file to the report (multipart/form-data: part "file", optional field "description"); listed in the next submitted stage', params: Id, consumes: ['multipart/form-data'], response: { 201: AttachmentRow } },
+    }, async (req, reply) => {
+      await attachments.assertAttachable(req.ctx, req.params.id);
+      const up = await receiveUpload(req, deps.files, AttachmentFields);
+      return reply.status(201).send(await attachments.addAttachment(req.ctx, deps.files, req.params.id, { stored: up.stored, filename: up.filename, description: up.fields.description }));
+    });
+
+    app.get('/api/incidents/:id/attachments/:attachmentId/file', {
+      schema: { tags: ['incidents'], summary: 'Download an attachment (always as an attachment; the CERT: those listed in a submitted stage)', params: z.object({ id: z.string().uuid(), attachmentId: z.string().uuid() }) },
+    }, async (req, reply) => sendStoredFile(req, reply, deps.files, await attachments.attachmentForDownload(req.ctx, req.params.id, req.params.attachmentId)));
+
+    app.delete('/api/incidents/:id/attachments/:attachmentId', {
+      schema: { tags: ['incidents'], summary: 'Take an attachment off the working copy (submitted stages keep listing it)', params: z.object({ id: z.string().uuid(), attachmentId: z.string().uuid() }), response: { 200: Ok } },
+    }, async (req) => {
+      await attachments.removeAttachment(req.ctx, req.params.id, req.params.attachmentId);
+      return { ok: true as const };
+    });
 
     app.get('/api/incidents/:id/stages', {
       schema: { tags: ['incidents'], summary: 'Submitted stages (immutable snapshots)', params: Id, response: { 200: z.array(StageRow) } },

@@ -141,6 +141,24 @@ export const IncidentQuery = Page.extend({
 });
 export type IncidentQuery = z.infer<typeof IncidentQuery>;
 
+/** A file attached to an incident report (content-addressed: sha256 names the bytes). */
+export const AttachmentRow = z.object({
+  id: z.string().uuid(),
+  sha256: z.string(),
+  size: z.number().int(),
+  mediaType: z.string(),
+  filename: z.string(),
+  description: z.string(),
+  createdAt: z.string(),
+  /** Taken off the working copy; stages submitted before still list it. */
+  removedAt: z.string().nullable(),
+});
+export type AttachmentRow = z.infer<typeof AttachmentRow>;
+/** How a submitted stage's snapshot lists an attachment (report.attachments). */
+export type StageAttachment = Pick<AttachmentRow, 'id' | 'sha256' | 'size' | 'mediaType' | 'filename' | 'description'>;
+/** Text fields sent with an attachment (multipart). */
+export const AttachmentFields = z.strictObject({ description: z.string().trim().max(500).optional() });
+
 export const StageRow = z.object({
   id: z.string().uuid(),
   seq: z.number().int(),

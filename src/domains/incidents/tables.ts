@@ -157,8 +157,24 @@ export interface CertCaseIncidentsTable {
   added_at: Timestamp;
 }
 
+export interface IncidentAttachmentsTable {
+  org_id: string;
+  incident_id: string;
+  id: string;
+  file_id: string;
+  sha256: string;
+  size: number;
+  media_type: string;
+  filename: string;
+  description: string;
+  uploaded_by: string | null;
+  created_at: Timestamp;
+  removed_at: Timestamp | null;
+}
+
 declare module '../../db/types.js' {
   interface DB {
+    incident_attachments: IncidentAttachmentsTable;
     reporting_regimes: ReportingRegimesTable;
     incidents: IncidentsTable;
     incident_stages: IncidentStagesTable;

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { TRANSITIONS } from '../../../src/domains/incidents/lifecycle.js';
-import type { IncidentDetail } from '../../../src/domains/incidents/schema.js';
-import { api } from '../api.js';
-import { ErrorBanner, FormField, labelOf, SelectField } from '../components/form-field.js';
+import type { AttachmentRow, IncidentDetail } from '../../../src/domains/incidents/schema.js';
+import { api, formatBytes } from '../api.js';
+import { ErrorBanner, FormField, fieldErrorsOf, labelOf, SelectField } from '../components/form-field.js';
 import { useToast } from '../components/toast.js';
 import { useActiveSession } from '../session.js';
 
@@ -30,6 +30,7 @@ export function IncidentHandling({ inc }: { inc: IncidentDetail }) {
       {inc.status !== 'draft' ? <Thread inc={inc} /> : null}
       {inc.side === 'cert' ? <CertOnly inc={inc} /> : null}
       {inc.side === 'entity' && inc.status === 'closed' ? <Lessons inc={inc} /> : null}
+      <Attachments inc={inc} />
       <Stages inc={inc} />
       <Timeline inc={inc} />
     </>
@@ -135,6 +136,58 @@ function Lessons({ inc }: { inc: IncidentDetail }) {
       <div className="field"><label htmlFor="lessons">Lessons learned</label><textarea id="lessons" value={text} onChange={(e) => setText(e.target.value)} /></div>
       <div className="field"><label htmlFor="cas">Corrective actions (one per line)</label><textarea id="cas" value={actions} onChange={(e) => setActions(e.target.value)} /></div>
       <button type="button" className="primary" disabled={!text.trim()} onClick={() => save.mutate()}>Save and create corrective actions</button>
+    </section>
+  );
+}
+
+/**
+ * Files attached to the report. The entity adds and removes them on its
+ * working copy (the next submitted stage lists them by sha256); the CERT
+ * sees and downloads what submitted stages list. Downloads are attachments.
+ */
+function Attachments({ inc }: { inc: IncidentDetail }) {
+  const qc = useQueryClient();
+  const toast = useToast();
+  const entity = inc.side === 'entity';
+  const writable = entity && inc.status !== 'closed' && inc.status !== 'rejected' && inc.actions.includes('incidents.report');
+  const list = useQuery({ queryKey: ['incident-sub', inc.id, 'attachments', inc.updatedAt], queryFn: () => api.get<AttachmentRow[]>(`/api/incidents/${inc.id}/attachments`) });
+  const [file, setFile] = useState<File | null>(null);
+  const [description, setDescription] = useState('');
+  const [inputKey, setInputKey] = useState(0);
+  const inv = () => void qc.invalidateQueries({ queryKey: ['incident-sub', inc.id] });
+  const add = useMutation({
+    mutationFn: () => api.upload<AttachmentRow>(`/api/incidents/${inc.id}/attachments`, file!, { description }),
+    onSuccess: (a) => { toast(`Attached ${a.filename}`); setFile(null); setDescription(''); setInputKey((k) => k + 1); inv(); },
+  });
+  const remove = useMutation({ mutationFn: (aid: string) => api.delete(`/api/incidents/${inc.id}/attachments/${aid}`), onSuccess: () => { toast('Removed from the report (submitted stages keep it)'); inv(); } });
+  if (!entity && !list.data?.length) return null;
+  return (
+    <section aria-label="Attachments">
+      <h2>Attachments</h2>
+      <p className="muted">{entity ? 'Listed, with their sha256, in the next stage you submit.' : 'Files listed in the submitted stages.'}</p>
+      <ErrorBanner error={list.error ?? remove.error} />
+      {list.data?.length ? (
+        <ul>
+          {list.data.map((a) => (
+            <li key={a.id}>
+              <a href={`/api/incidents/${inc.id}/attachments/${a.id}/file`} download={a.filename}>{a.filename}</a>{' '}
+              <span className="muted">{formatBytes(a.size)} · {a.mediaType} · sha256 <code>{a.sha256.slice(0, 16)}…</code>{a.description ? ` · ${a.description}` : ''}</span>{' '}
+              {writable ? <button type="button" className="small" onClick={() => remove.mutate(a.id)}>Remove</button> : null}
+            </li>
+          ))}
+        </ul>
+      ) : <p className="muted">No attachments.</p>}
+      {writable ? (
+        <form onSubmit={(e) => { e.preventDefault(); if (file) add.mutate(); }}>
+          <ErrorBanner error={add.error} />
+          <div className="field">
+            <label htmlFor="attachment-file">File</label>
+            <input key={inputKey} id="attachment-file" name="file" type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+          </div>
+          <FormField label="Description (optional)" name="description" value={description} onChange={(e) => setDescription(e.target.value)} errors={fieldErrorsOf(add.error)} />
+          <button type="submit" disabled={!file || add.isPending}>Attach file</button>
+        </form>
+      ) : null}
     </section>
   );
 }

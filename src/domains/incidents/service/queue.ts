@@ -42,24 +42,33 @@ export async function listIncidents(ctx: Ctx, q: IncidentQuery): Promise<PagedRe
   authorize(ctx.actor, A['incidents.read']);
   return inTx(ctx, async (tx) => {
     const now = ctx.clock.now();
-    let base = tx.selectFrom('incidents as i').innerJoin('orgs as o', 'o.id', 'i.org_id');
-    base = ctx.actor.orgKind === 'cert' ? base.where('i.cert_org_id', '=', ctx.actor.orgId) : base.where('i.org_id', '=', ctx.actor.orgId);
-    if (q.status) base = base.where('i.status', '=', q.status);
-    if (q.severity) base = base.where('i.severity', '=', q.severity);
-    if (q.rsitClass) base = base.where('i.rsit_class', '=', q.rsitClass);
-    if (q.orgId) base = base.where('i.org_id', '=', q.orgId);
-    if (q.assigneeId) base = base.where('i.assignee_id', '=', q.assigneeId);
-    if (q.major !== undefined) base = base.where('i.is_major', '=', q.major);
-    if (q.deadline === 'missed') base = base.where('i.next_due_at', '<', now);
-    if (q.deadline === 'due') base = base.where('i.next_due_at', '>=', now).where('i.next_due_at', '<=', new Date(now.getTime() + 86_400_000));
-    if (q.q) base = base.where((eb) => eb.or([eb('i.title', 'ilike', likePattern(q.q!)), eb('i.ref', 'ilike', likePattern(q.q!)), eb('o.name', 'ilike', likePattern(q.q!))]));
-    let rows = base.selectAll('i').select('o.name as org_name');
+    // Every incident has its org (foreign key), so the join to orgs only matters for the page's
+    // org names and for searching them: the total is counted without it unless the search needs it.
+    const from = (join: boolean) => {
+      const b = tx.selectFrom('incidents as i').innerJoin('orgs as o', 'o.id', 'i.org_id');
+      return join ? b : (tx.selectFrom('incidents as i') as unknown as typeof b);
+    };
+    const filtered = (join: boolean) => {
+      let base = from(join);
+      base = ctx.actor.orgKind === 'cert' ? base.where('i.cert_org_id', '=', ctx.actor.orgId) : base.where('i.org_id', '=', ctx.actor.orgId);
+      if (q.status) base = base.where('i.status', '=', q.status);
+      if (q.severity) base = base.where('i.severity', '=', q.severity);
+      if (q.rsitClass) base = base.where('i.rsit_class', '=', q.rsitClass);
+      if (q.orgId) base = base.where('i.org_id', '=', q.orgId);
+      if (q.assigneeId) base = base.where('i.assignee_id', '=', q.assigneeId);
+      if (q.major !== undefined) base = base.where('i.is_major', '=', q.major);
+      if (q.deadline === 'missed') base = base.where('i.next_due_at', '<', now);
+      if (q.deadline === 'due') base = base.where('i.next_due_at', '>=', now).where('i.next_due_at', '<=', new Date(now.getTime() + 86_400_000));
+      if (q.q) base = base.where((eb) => eb.or([eb('i.title', 'ilike', likePattern(q.q!)), eb('i.ref', 'ilike', likePattern(q.q!)), eb('o.name', 'ilike', likePattern(q.q!))]));
+      return base;
+    };
+    let rows = filtered(true).selectAll('i').select('o.name as org_name');
     if (q.sort === 'deadline') rows = rows.orderBy(sql`i.next_due_at asc nulls last`).orderBy('i.created_at', 'desc');
     else if (q.sort === 'severity') rows = rows.orderBy(sql`case i.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 4 end`).orderBy('i.created_at', 'desc');
     else rows = rows.orderBy('i.created_at', 'desc');
     const [items, total] = await Promise.all([
       rows.orderBy('i.id').limit(q.limit).offset(q.offset).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      filtered(Boolean(q.q)).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: items.map((r) => toIncidentRow(r, r.org_name, now)), total: Number(total.n), limit: q.limit, offset: q.offset };
   });

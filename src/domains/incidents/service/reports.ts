@@ -13,6 +13,7 @@ import { STAGES, type StageKey } from '../regimes/schema.js';
 import { isRsitPair } from '../rsit.js';
 import type { IncidentDetail, ReportDraft } from '../schema.js';
 import { CERT_DUTY, loadIncident, notifyOrg, type IncidentDb, type Side } from './access.js';
+import { currentAttachments, toStageAttachment } from './attachments.js';
 import { deadlineViews, incidentDeadlines, storeNextDue, suggestion } from './clock.js';
 import { regimeById, regimeForReport } from './regimes.js';
 import { toIncidentRow } from './queue.js';
@@ -141,7 +142,9 @@ export async function submitStage(ctx: Ctx, deps: IncidentDeps, id: string, stag
     const { assetIds = [], ...report } = draft;
     // The ISMS assets hit must be assets of the reporting entity (checked by the assets domain).
     await assertAssetsExist(tx, ctx, assetIds, 'draft.assetIds');
-    const snapshot = { report, suggestion: sugg, regime: { id: regime.id, key: regime.key } };
+    // Attachments are listed by id and sha256: the stage names the exact bytes it was submitted with.
+    const attachments = (await currentAttachments(tx, inc)).map(toStageAttachment);
+    const snapshot = { report: attachments.length ? { ...report, attachments } : report, suggestion: sugg, regime: { id: regime.id, key: regime.key } };
     const seqRow = await tx.selectFrom('incident_stages').select((eb) => eb.fn.max('seq').as('m')).where('org_id', '=', inc.org_id).where('incident_id', '=', inc.id).executeTakeFirst();
     const seq = Number(seqRow?.m ?? 0) + 1;
     await tx

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { CLASSIFICATIONS, DOC_KINDS, type CampaignRow, type DocumentDetail, type DocumentRow } from '../../../../src/domains/documents/schema.js';
-import { api, request, type Paged } from '../../api.js';
+import { CLASSIFICATIONS, DOC_KINDS, type CampaignRow, type DocumentDetail, type DocumentRow, type VersionFile } from '../../../../src/domains/documents/schema.js';
+import { api, formatBytes, request, type Paged } from '../../api.js';
 import { DataTable } from '../../components/data-table.js';
 import { FilterBar, useListParams } from '../../components/filter-bar.js';
 import { ErrorBanner, FormField, SelectField, fieldErrorsOf, labelOf } from '../../components/form-field.js';
@@ -109,7 +109,13 @@ export function DocumentDetailPage() {
         {d.acknowledged ? <span className="status">You accepted v{d.publishedVersion}</span> : null}
       </div>
       {has('approve') || has('reject') ? <FormField label="Decision note" name="note" value={note} onChange={(e) => setNote(e.target.value)} /> : null}
-      {has('edit') && d.content ? <DraftEditor id={id} initial={d.content.markdown} onSaved={() => refresh('Draft saved')} /> : (
+      {d.content?.file ? <FileLink id={id} version={d.content.version} file={d.content.file} /> : null}
+      {has('edit') && d.content ? (
+        <>
+          <FileUpload id={id} onSaved={() => refresh('File uploaded as the draft')} />
+          <DraftEditor key={`${d.content.version}-${d.content.file?.sha256 ?? 'md'}`} id={id} initial={d.content.markdown} isFile={Boolean(d.content.file)} onSaved={() => refresh('Draft saved')} />
+        </>
+      ) : d.content?.file ? null : (
         <article className="form-card" style={{ whiteSpace: 'pre-wrap', maxWidth: '60rem' }} aria-label={`Version ${d.content?.version ?? ''}`}>{d.content?.markdown ?? 'No published text.'}</article>
       )}
       <h2>Versions</h2>
@@ -117,6 +123,7 @@ export function DocumentDetailPage() {
         { key: 'v', header: 'Version', render: (v) => v.version },
         { key: 's', header: 'Status', render: (v) => labelOf(v.status) },
         { key: 'a', header: 'Author', render: (v) => v.author.displayName },
+        { key: 'f', header: 'Content', render: (v) => (v.file ? <a href={`/api/documents/${id}/versions/${v.version}/file`} download>{v.file.filename}</a> : 'markdown'), wide: true },
         { key: 'ap', header: 'Approved by', render: (v) => (v.approvedBy ? `${v.approvedBy.displayName} ${v.approvedAt?.slice(0, 10)}` : '—'), wide: true },
         { key: 'p', header: 'Published', render: (v) => v.publishedAt?.slice(0, 10) ?? '—', wide: true },
       ]} />
@@ -125,14 +132,44 @@ export function DocumentDetailPage() {
   );
 }
 
-function DraftEditor({ id, initial, onSaved }: { id: string; initial: string; onSaved: () => void }) {
+/** The uploaded file of the shown version: name, size, type, sha256 and a download link (always an attachment). */
+function FileLink({ id, version, file }: { id: string; version: number; file: VersionFile }) {
+  return (
+    <p className="form-card" aria-label={`File of version ${version}`}>
+      <a href={`/api/documents/${id}/versions/${version}/file`} download={file.filename}>Download {file.filename}</a>{' '}
+      <span className="muted">({formatBytes(file.size)}, {file.mediaType}, sha256 <code>{file.sha256.slice(0, 16)}…</code>)</span>
+    </p>
+  );
+}
+
+/** Replaces the draft's content with an uploaded file (PDF, DOCX, ...); the workflow stays the same. */
+function FileUpload({ id, onSaved }: { id: string; onSaved: () => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [changeNote, setChangeNote] = useState('');
+  const m = useMutation({ mutationFn: () => api.upload(`/api/documents/${id}/draft/file`, file!, { changeNote }), onSuccess: () => { setFile(null); setChangeNote(''); onSaved(); } });
+  const errors = fieldErrorsOf(m.error);
+  return (
+    <form className="form-card" style={{ maxWidth: '60rem' }} onSubmit={(e) => { e.preventDefault(); if (file) m.mutate(); }}>
+      <ErrorBanner error={m.error} />
+      <div className="field">
+        <label htmlFor="draft-file">Upload a file as this draft (PDF, DOCX, …)</label>
+        <input id="draft-file" name="file" type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} aria-invalid={Boolean(errors.file)} />
+        {errors.file ? <div className="field-error" role="alert">{errors.file}</div> : null}
+      </div>
+      <FormField label="Change note" name="changeNote" value={changeNote} onChange={(e) => setChangeNote(e.target.value)} errors={errors} />
+      <button type="submit" className="primary" disabled={!file || m.isPending}>Upload file</button>
+    </form>
+  );
+}
+
+function DraftEditor({ id, initial, isFile, onSaved }: { id: string; initial: string; isFile: boolean; onSaved: () => void }) {
   const [text, setText] = useState(initial);
   const m = useMutation({ mutationFn: () => request('PUT', `/api/documents/${id}/draft`, { content: text }), onSuccess: onSaved });
   return (
     <form className="form-card" style={{ maxWidth: '60rem' }} onSubmit={(e) => { e.preventDefault(); m.mutate(); }}>
       <ErrorBanner error={m.error} />
       <div className="field">
-        <label htmlFor="draft-text">Draft (markdown)</label>
+        <label htmlFor="draft-text">{isFile ? 'Or write the draft as markdown instead of the file' : 'Draft (markdown)'}</label>
         <textarea id="draft-text" rows={18} value={text} onChange={(e) => setText(e.target.value)} />
       </div>
       <button type="submit" className="primary" disabled={m.isPending}>Save draft</button>
