@@ -142,6 +142,8 @@ describe(`catalogs: OSCAL import, API and CLI (${TEST_DRIVER})`, () => {
     const detail = (await staff.get('/api/catalogs/nist-csf-2.0/requirements/GV.RM-07')).json();
     expect(detail.mappings.find((m: { toRef: string }) => m.toRef === '6.1.1')).toMatchObject({ toFramework: 'iso27001-2022', relationship: 'intersect' });
     expectProblem(await staff.get('/api/catalogs/iso27001-2022/requirements/A.9.1'), 404, 'CATALOG_REQUIREMENT_NOT_FOUND');
+    const openapi = (await staff.get('/api/openapi.json')).json();
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/catalogs', '/api/catalogs/imports', '/api/catalogs/{key}/requirements', '/api/catalogs/{key}/mappings']));
     const csv = await staff.get('/api/catalogs/iso27001-2022/export?format=csv');
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.body.split('\r\n').filter(Boolean)).toHaveLength(139);
