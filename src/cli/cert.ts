@@ -6,7 +6,7 @@ import { listAdvisories, progress, publishAdvisory, respond } from '../domains/a
 import { ResponseBody } from '../domains/advisories/schema.js';
 import { incidentsWorkbook, statsWorkbook } from '../domains/incidents/export.js';
 import { IncidentQuery, IncidentStatus } from '../domains/incidents/schema.js';
-import type { RegimeDefinition } from '../domains/incidents/regimes/schema.js';
+import { stageRuleText } from '../domains/incidents/regimes/schema.js';
 import { PRESET_KEYS, type PresetKey } from '../domains/incidents/regimes/presets.js';
 import { installPreset, listRegimes } from '../domains/incidents/service/regimes.js';
 import { getIncident } from '../domains/incidents/service/reports.js';
@@ -39,11 +39,6 @@ const filters = (c: Command) =>
 
 type FilterOpts = { as: string; org: string; status?: string; severity?: string; deadline?: string; q?: string; sort?: string };
 const query = (o: FilterOpts, extra: Record<string, unknown> = {}) => IncidentQuery.parse({ status: o.status, severity: o.severity, deadline: o.deadline, q: o.q, sort: o.sort, ...extra });
-
-/** `12 h after detected, or 4 h after classified` for one stage of a regime. */
-export function stageRule(s: RegimeDefinition['stages'][number]): string {
-  return s.deadlines.map((d) => `${[d.hours ? `${d.hours} h` : '', d.months ? `${d.months} month${d.months > 1 ? 's' : ''}` : ''].filter(Boolean).join(' ')} after ${d.from}`).join(', or ');
-}
 
 const actAsOptions = (c: Command, who = 'act as this user') => c.requiredOption('--as <email>', who).requiredOption('--org <short-name>', 'in this org');
 
@@ -104,7 +99,7 @@ export function registerCertCommands(program: Command, cli: CliContext): void {
       cli.withRuntime(async (rt) => {
         const rows = await listRegimes(await actAs(rt, o.as, o.org));
         if (o.json) return void cli.out(JSON.stringify(rows, null, 2));
-        const lines = rows.flatMap((r) => r.definition.stages.map((s, i) => [i ? '' : r.key, i ? '' : r.isDefault ? 'yes' : '', i ? '' : r.definition.name, `${s.stage} (${s.label})`, stageRule(s)]));
+        const lines = rows.flatMap((r) => r.definition.stages.map((s, i) => [i ? '' : r.key, i ? '' : r.isDefault ? 'yes' : '', i ? '' : r.definition.name, `${s.stage} (${s.label})`, stageRuleText(s)]));
         for (const line of textTable(['key', 'default', 'name', 'stage', 'deadline'], lines)) cli.out(line);
       }),
     );

@@ -7,7 +7,7 @@ import { addRelation } from '../../src/domains/tenancy/orgs.js';
 import { asPlatform } from '../../src/domains/tenancy/users.js';
 import { fullReport } from '../helpers/cert-world.js';
 import { actingAs, buildOrg, buildUser, type BuiltOrg, type BuiltUser } from '../helpers/factories.js';
-import { connectBrowser, DESKTOP, snap, startServer, type E2eServer } from './helpers.js';
+import { connectBrowser, signedInPage, snap, startServer, type E2eServer } from './helpers.js';
 
 /**
  * The CERT path as people click it: a bank reports a major incident with
@@ -47,18 +47,7 @@ describe('CERT reporting and advisories in the browser', () => {
     await s?.close();
   });
 
-  async function signedIn(user: BuiltUser): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: DESKTOP });
-    contexts.push(ctx);
-    const p = await ctx.newPage();
-    p.on('pageerror', (e) => console.error('page error:', e.message));
-    await p.goto(s.url);
-    await p.getByLabel('Email').fill(user.email);
-    await p.getByLabel('Password', { exact: true }).fill(user.password);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('heading', { name: /^Welcome/ }).waitFor();
-    return p;
-  }
+  const signedIn = (user: BuiltUser): Promise<Page> => signedInPage(browser, s.url, user, contexts);
 
   const utc = (d: Date) => d.toISOString().slice(0, 16);
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ManualClock, type Clock } from '../../src/core/clock.js';
@@ -73,4 +73,18 @@ export const PHONE = { width: 390, height: 844 };
 /** Saves a full-page screenshot to /tmp/muhafiz-<name>.png for a person to look at. */
 export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `/tmp/muhafiz-${name}.png`, fullPage: true });
+}
+
+/** A new browser context (kept in `contexts` for closing) signed in as `user` at the home page. */
+export async function signedInPage(browser: Browser, url: string, user: { email: string; password: string }, contexts: BrowserContext[], viewport = DESKTOP): Promise<Page> {
+  const ctx = await browser.newContext({ viewport });
+  contexts.push(ctx);
+  const p = await ctx.newPage();
+  p.on('pageerror', (e) => console.error('page error:', e.message));
+  await p.goto(url);
+  await p.getByLabel('Email').fill(user.email);
+  await p.getByLabel('Password', { exact: true }).fill(user.password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { name: /^Welcome/ }).waitFor();
+  return p;
 }

@@ -4,7 +4,7 @@ import { installPreset, listRegimes } from '../../src/domains/incidents/service/
 import { addRelation } from '../../src/domains/tenancy/orgs.js';
 import { asPlatform } from '../../src/domains/tenancy/users.js';
 import { actingAs, buildOrg, buildUser, type BuiltOrg, type BuiltUser } from '../helpers/factories.js';
-import { connectBrowser, DESKTOP, PHONE, snap, startServer, type E2eServer } from './helpers.js';
+import { connectBrowser, DESKTOP, PHONE, signedInPage, snap, startServer, type E2eServer } from './helpers.js';
 
 /** A CERT duty officer tunes a reporting regime in the UI; the bank it serves reads it. */
 describe('reporting regimes in the browser', () => {
@@ -32,18 +32,7 @@ describe('reporting regimes in the browser', () => {
     await s?.close();
   });
 
-  async function signedIn(user: BuiltUser, viewport = DESKTOP): Promise<Page> {
-    const ctx = await browser.newContext({ viewport });
-    contexts.push(ctx);
-    const p = await ctx.newPage();
-    p.on('pageerror', (e) => console.error('page error:', e.message));
-    await p.goto(s.url);
-    await p.getByLabel('Email').fill(user.email);
-    await p.getByLabel('Password', { exact: true }).fill(user.password);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('heading', { name: /^Welcome/ }).waitFor();
-    return p;
-  }
+  const signedIn = (user: BuiltUser, viewport = DESKTOP): Promise<Page> => signedInPage(browser, s.url, user, contexts, viewport);
 
   it('installs a preset, refuses a bad threshold by field, and saves a tuned deadline', async () => {
     const p = await signedIn(duty);

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { RegimeDefinition, type RegimeRow } from '../../../src/domains/incidents/regimes/schema.js';
+import { RegimeDefinition, stageRuleText, type RegimeRow } from '../../../src/domains/incidents/regimes/schema.js';
 import { api } from '../api.js';
 import { DataTable } from '../components/data-table.js';
 import { ErrorBanner, FormField, SelectField, fieldErrorsOf, validate } from '../components/form-field.js';
@@ -14,11 +14,6 @@ const PRESETS = [
   { value: 'local', label: 'Local default' },
 ];
 const ANCHORS = ['detected', 'classified', 'initial', 'intermediate'].map((a) => ({ value: a, label: `after ${a}` }));
-
-/** `4 h after classified, or 24 h after detected` */
-function ruleText(s: Definition['stages'][number]): string {
-  return s.deadlines.map((d) => `${[d.hours ? `${d.hours} h` : '', d.months ? `${d.months} month${d.months > 1 ? 's' : ''}` : ''].filter(Boolean).join(' ')} after ${d.from}`).join(', or ');
-}
 
 /**
  * Reporting regimes as data: a CERT (or regulator) installs the shipped
@@ -46,7 +41,7 @@ export function RegimesPage() {
         columns={[
           { key: 'name', header: 'Regime', render: (r) => <><strong>{r.definition.name}</strong><div className="muted"><code>{r.key}</code>{r.isDefault ? <> · <span className="tag">default</span></> : null}</div></> },
           { key: 'major', header: 'Major when', render: (r) => `${r.definition.majorMinCriteria}+ criteria${r.definition.criteria.some((c) => c.required) ? ' incl. the required one' : ''}`, wide: true },
-          { key: 'stages', header: 'Deadlines', render: (r) => <ul className="plain">{r.definition.stages.map((st) => <li key={st.stage}>{st.label}: {ruleText(st)}</li>)}</ul> },
+          { key: 'stages', header: 'Deadlines', render: (r) => <ul className="plain">{r.definition.stages.map((st) => <li key={st.stage}>{st.label}: {stageRuleText(st)}</li>)}</ul> },
           { key: 'actions', header: 'Actions', render: (r) => (r.actions.includes('regimes.manage') ? <button type="button" className="small" onClick={() => setEditing(r.id)} aria-label={`Edit ${r.definition.name}`}>Edit</button> : null) },
         ]}
       />

@@ -109,3 +109,8 @@ export const RegimeUpdateBody = z.strictObject({
   definition: RegimeDefinition.optional(),
   isDefault: z.literal(true).optional(),
 });
+
+/** A stage's deadline rule in words: `4 h after classified, or 24 h after detected`. */
+export function stageRuleText(s: Pick<StageRule, 'deadlines'>): string {
+  return s.deadlines.map((d) => `${[d.hours ? `${d.hours} h` : '', d.months ? `${d.months} month${d.months > 1 ? 's' : ''}` : ''].filter(Boolean).join(' ')} after ${d.from}`).join(', or ');
+}
