@@ -27,6 +27,8 @@ function incidentRoutes(id: string, taskId: string): Array<[method: 'GET' | 'POS
     ['PATCH', `/api/incidents/${id}/tasks/${taskId}`, { status: 'done' }],
     ['GET', `/api/incidents/${id}/correlations`],
     ['POST', `/api/incidents/${id}/lessons`, { lessonsLearned: 'x' }],
+    ['GET', `/api/incidents/${id}/attachments`],
+    ['GET', `/api/incidents/${id}/attachments/${taskId}/file`],
   ];
 }
 
