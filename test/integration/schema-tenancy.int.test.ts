@@ -32,6 +32,9 @@ const CROSS_TENANT_INDEXES: Record<string, string> = {
   invitations_token: 'accepting an invitation link, before the org is known',
   incidents_cert_queue: "the CERT's triage queue over its constituency",
   incidents_cert_due: "the CERT's deadline filters over its constituency",
+  incidents_cert_counts: "the CERT's queue totals as index-only scans over its constituency",
+  incidents_cert_created_order: "the CERT's queue page 1 in newest-first order without sorting the constituency",
+  incidents_cert_deadline_order: "the CERT's queue page 1 in deadline order without sorting the constituency",
   advisory_recipients_cert: "the CERT's per-org acknowledgement progress",
   // Threat exchange (branch intel): correlation and sharing across producers.
   intel_observables_value: 'exact-match correlation across producers',
