@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { assetRoutes } from '../domains/assets/routes.js';
 import { riskRoutes } from '../domains/risks/routes.js';
 import { documentRoutes } from '../domains/documents/routes.js';
+import { controlRoutes } from '../domains/controls/routes.js';
+import { soaRoutes } from '../domains/soa/routes.js';
 import { auditRoutes } from '../domains/audit/routes.js';
 import { advisoryRoutes } from '../domains/advisories/routes.js';
 import { authRoutes } from '../domains/auth/routes.js';
@@ -19,5 +21,5 @@ import type { AppDeps } from './deps.js';
 
 /** Every domain's routes, in one list: add a domain here. */
 export function domainRoutes(deps: AppDeps): FastifyPluginAsync[] {
-  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, assetRoutes, riskRoutes, documentRoutes(deps), incidentRoutes(deps), correctiveActionRoutes, advisoryRoutes(deps), sharingRoutes, intelRoutes(deps), taxiiRoutes(deps), feedRoutes(deps), mispRoutes(deps)] as unknown as FastifyPluginAsync[];
+  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, assetRoutes, riskRoutes, documentRoutes(deps), controlRoutes, soaRoutes, incidentRoutes(deps), correctiveActionRoutes, advisoryRoutes(deps), sharingRoutes, intelRoutes(deps), taxiiRoutes(deps), feedRoutes(deps), mispRoutes(deps)] as unknown as FastifyPluginAsync[];
 }
