@@ -36,11 +36,11 @@ export class ArchiveWriter {
     });
   }
 
-  /** Adds every regular file under `dir` as `prefix/<relative path>`; returns how many and their bytes. */
-  async addTree(prefix: string, dir: string): Promise<{ files: number; bytes: number }> {
+  /** Adds every regular file under `dir` (but not under its top-level folders named in `exclude`) as `prefix/<relative path>`; returns how many and their bytes. */
+  async addTree(prefix: string, dir: string, exclude: readonly string[] = []): Promise<{ files: number; bytes: number }> {
     let files = 0;
     let bytes = 0;
-    for (const path of await walk(dir)) {
+    for (const path of await walk(dir, exclude)) {
       const st = await lstat(path);
       const rel = relative(dir, path).split(sep).join(posix.sep);
       await this.addFile(`${prefix}/${rel}`, path, st.size);
@@ -62,11 +62,12 @@ export class ArchiveWriter {
 }
 
 /** Regular files under `dir`, sorted; symlinks and special files are skipped on purpose. */
-async function walk(dir: string): Promise<string[]> {
+export async function walk(dir: string, exclude: readonly string[] = []): Promise<string[]> {
   const out: string[] = [];
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
+    if (exclude.includes(e.name)) continue;
     const path = join(dir, e.name);
     if (e.isDirectory()) out.push(...(await walk(path)));
     else if (e.isFile()) out.push(path);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { lstat, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -7,7 +7,8 @@ import pg from 'pg';
 import tar from 'tar-stream';
 import type { Clock } from '../core/clock.js';
 import type { Database } from '../db/connect.js';
-import { ArchiveWriter } from './archive.js';
+import { FILES_INCOMING } from '../core/files.js';
+import { ArchiveWriter, walk } from './archive.js';
 import { BACKUP_FORMAT, BACKUP_VERSION, ENTRY, countTables, schemaVersion, type BackupManifest } from './manifest.js';
 import { findPgTool, libpqConnection, runPgTool } from './pg-tools.js';
 
@@ -52,7 +53,8 @@ export async function createBackup(db: Database, opts: BackupOptions): Promise<B
       await out.addBuffer(ENTRY.manifest, JSON.stringify(manifest, null, 2) + '\n');
       await out.addFile(ENTRY.postgres, dumpFile, (await stat(dumpFile)).size);
     }
-    if (existsSync(filesDir)) await out.addTree(ENTRY.filesPrefix.slice(0, -1), filesDir);
+    // Uploads still being written (files/.incoming) are not part of the store yet.
+    if (existsSync(filesDir)) await out.addTree(ENTRY.filesPrefix.slice(0, -1), filesDir, [FILES_INCOMING]);
     if (secretKey) await out.addFile(ENTRY.secretKey, secretFile, (await stat(secretFile)).size);
     await out.finish();
     await rename(partial, opts.file);
@@ -69,10 +71,9 @@ export async function createBackup(db: Database, opts: BackupOptions): Promise<B
 async function treeStats(dir: string): Promise<{ count: number; bytes: number }> {
   let count = 0;
   let bytes = 0;
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
+  for (const path of await walk(dir, [FILES_INCOMING])) {
     count += 1;
-    bytes += (await lstat(join(e.parentPath, e.name))).size;
+    bytes += (await lstat(path)).size;
   }
   return { count, bytes };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -63,6 +64,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     referrerPolicy: { policy: 'no-referrer' },
   });
   await app.register(cookie);
+  // multipart/form-data is parsed (streamed, never buffered) only on routes that declare `config.upload` (see server/files.ts).
+  await app.register(multipart, { limits: { files: 1, fileSize: deps.config.uploadLimit + 1, fields: 10, fieldSize: 8192 } });
+  app.addHook('preValidation', async (req) => {
+    if (req.isMultipart() && !req.routeOptions.config?.upload) throw E.UNSUPPORTED_MEDIA_TYPE('Unsupported content type; send application/json');
+  });
   await app.register(authPlugin, { deps });
 
   await app.register(swagger, {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import type { Clock } from '../core/clock.js';
+import type { FileStore } from '../core/files.js';
 import type { JobQueue } from '../core/jobs.js';
 import type { Mailer } from '../core/mail.js';
 import type { SecretBox } from '../core/secrets.js';
@@ -14,5 +15,7 @@ export interface AppDeps {
   jobs: JobQueue;
   mailer: Mailer;
   secrets: SecretBox;
+  /** Content-addressed store for evidence, uploaded document versions and incident attachments. */
+  files: FileStore;
   log: Logger;
 }

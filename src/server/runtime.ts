@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { connect, type Database } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { systemClock, type Clock } from '../core/clock.js';
+import { diskFileStore } from '../core/files.js';
 import { JobQueue } from '../core/jobs.js';
 import { Mailer } from '../core/mail.js';
 import { SecretBox } from '../core/secrets.js';
@@ -40,7 +41,8 @@ export async function openRuntime(config: Config, opts: { clock?: Clock; log?: L
   const jobs = new JobQueue(db, clock, log);
   const mailer = new Mailer(jobs, db, config.smtpUrl, config.mailFrom);
   const secrets = SecretBox.fromConfig(config.secretKey, config.dataDir);
-  const deps: AppDeps = { config, db, clock, jobs, mailer, secrets, log };
+  const files = diskFileStore(config.dataDir, config.uploadLimit);
+  const deps: AppDeps = { config, db, clock, jobs, mailer, secrets, files, log };
   await registerJobs(deps);
   return {
     ...deps,

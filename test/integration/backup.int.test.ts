@@ -2,9 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { systemActor } from '../../src/core/access/index.js';
 import { verifyAuditLog } from '../../src/core/audit.js';
 import { sha256 } from '../../src/core/ids.js';
@@ -14,16 +12,16 @@ import { connect } from '../../src/db/connect.js';
 import { createToken } from '../../src/domains/auth/tokens.js';
 import { relateOrgs } from '../../src/domains/tenancy/orgs.js';
 import { updateMemberRoles } from '../../src/domains/tenancy/members.js';
-import { withDatabase } from '../global-setup.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { TEST_DRIVER } from '../helpers/db.js';
+import { RestoreTargets } from '../helpers/restore-targets.js';
 import { actingAs, buildOrg, buildUser } from '../helpers/factories.js';
 import { snapshotDatabase } from '../helpers/snapshot.js';
 
 describe(`backup and restore (${TEST_DRIVER})`, () => {
   let t: TestApp;
   let dir: string;
-  const targetDbs: string[] = [];
+  const targets = new RestoreTargets(() => dir);
 
   beforeAll(async () => {
     t = await testApp();
@@ -31,27 +29,9 @@ describe(`backup and restore (${TEST_DRIVER})`, () => {
   });
   afterAll(async () => {
     await t.close();
-    if (TEST_DRIVER === 'postgres') {
-      const admin = new pg.Client({ connectionString: inject('pgUrl') });
-      await admin.connect();
-      for (const name of targetDbs) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
+    await targets.dropAll();
     await rm(dir, { recursive: true, force: true });
   });
-
-  /** A fresh, empty restore target for the driver under test. */
-  async function freshTarget(label: string): Promise<{ dataDir: string; databaseUrl?: string }> {
-    const dataDir = join(dir, `target-${label}`);
-    if (TEST_DRIVER === 'pglite') return { dataDir };
-    const name = `muhafiz_restore_${process.pid}_${label}_${Date.now() % 100000}`;
-    const admin = new pg.Client({ connectionString: inject('pgUrl') });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    targetDbs.push(name);
-    return { dataDir, databaseUrl: withDatabase(inject('pgUrl'), name) };
-  }
 
   it('a round trip loses nothing: every row of every table, the files, the secret key, and the audit chain', async () => {
     // Orgs, users, memberships, a relation, a token, role changes: each leaves audit records.
@@ -83,7 +63,7 @@ describe(`backup and restore (${TEST_DRIVER})`, () => {
     // Backing up changed nothing.
     expect(await snapshotDatabase(t.rt.db)).toEqual(before);
 
-    const target = await freshTarget('rt');
+    const target = await targets.fresh('rt');
     const result = await restoreBackup({ file, ...target });
     expect(result.audit.ok).toBe(true);
     expect(result.audit.records).toBe(before.audit_log!.length);
@@ -106,7 +86,7 @@ describe(`backup and restore (${TEST_DRIVER})`, () => {
     const source = join(dir, 'source2');
     const file = join(dir, 'second.tar.gz');
     await createBackup(t.rt.db, { file, dataDir: source, includeSecretKey: false, clock: t.clock });
-    const target = await freshTarget('again');
+    const target = await targets.fresh('again');
     await restoreBackup({ file, ...target });
     if (TEST_DRIVER === 'pglite') {
       await expect(restoreBackup({ file, ...target })).rejects.toThrow(/not empty.*--force/);
@@ -125,7 +105,7 @@ describe(`backup and restore (${TEST_DRIVER})`, () => {
   it('refuses a file that is not a backup, and a backup of the other driver', async () => {
     const junk = join(dir, 'junk.tar.gz');
     await writeFile(junk, 'not a tarball');
-    await expect(restoreBackup({ file: junk, ...(await freshTarget('junk')) })).rejects.toThrow(/cannot read backup|not a Muhafiz backup/);
+    await expect(restoreBackup({ file: junk, ...(await targets.fresh('junk')) })).rejects.toThrow(/cannot read backup|not a Muhafiz backup/);
     const file = join(dir, 'second.tar.gz');
     const other = TEST_DRIVER === 'pglite' ? { databaseUrl: 'postgres://nobody@127.0.0.1:1/none' } : {};
     await expect(restoreBackup({ file, dataDir: join(dir, 'other'), ...other })).rejects.toThrow(/holds a .* database but the target is/);
