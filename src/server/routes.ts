@@ -21,5 +21,5 @@ import type { AppDeps } from './deps.js';
 
 /** Every domain's routes, in one list: add a domain here. */
 export function domainRoutes(deps: AppDeps): FastifyPluginAsync[] {
-  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, assetRoutes, riskRoutes, documentRoutes(deps), controlRoutes, soaRoutes, incidentRoutes(deps), correctiveActionRoutes, advisoryRoutes(deps), sharingRoutes, intelRoutes(deps), taxiiRoutes(deps), feedRoutes(deps), mispRoutes(deps)] as unknown as FastifyPluginAsync[];
+  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, assetRoutes, riskRoutes, documentRoutes(deps), controlRoutes(deps), soaRoutes, incidentRoutes(deps), correctiveActionRoutes, advisoryRoutes(deps), sharingRoutes, intelRoutes(deps), taxiiRoutes(deps), feedRoutes(deps), mispRoutes(deps)] as unknown as FastifyPluginAsync[];
 }

@@ -9,6 +9,7 @@ import { listNotifications } from '../../src/domains/notifications/service.js';
 import { testApp, Client, expectProblem, type TestApp } from '../helpers/app.js';
 import { actingAs, buildOrg, buildUser, type BuiltOrg, type BuiltUser } from '../helpers/factories.js';
 import { TEST_DRIVER } from '../helpers/db.js';
+import { multipartBody } from '../helpers/multipart.js';
 import { pdfText } from '../helpers/pdf-text.js';
 import { sharedData } from '../helpers/shared-data.js';
 
@@ -28,6 +29,8 @@ describe(`statement of applicability, controls and evidence (${TEST_DRIVER})`, (
   let malwareId: string;
   let edrId: string;
   let evidenceId: string;
+  let siemId: string;
+  let fileEvidenceId: string;
 
   beforeAll(async () => {
     t = await testApp();
@@ -115,6 +118,29 @@ describe(`statement of applicability, controls and evidence (${TEST_DRIVER})`, (
     expect((await c.get('/api/soa/controls/A.8.7')).json().risks).toEqual([expect.objectContaining({ riskRef: risk.ref, taskTitle: 'Roll out anti-malware', taskStatus: 'open' })]);
   });
 
+  it('derives CSF 2.0 compliance through the catalog mapping, and from controls mapped to CSF directly', async () => {
+    const csf = async () => (await c.get('/api/compliance/nist-csf-2.0')).json();
+    const before = await csf();
+    expect(before).toMatchObject({ framework: 'nist-csf-2.0', frameworkName: expect.stringContaining('2.0'), overall: { total: 106 } });
+    // C-002 (implemented) is mapped only to ISO A.8.16; the catalog maps DE.CM-01 to A.8.16.
+    expect(before.gaps.find((g: { ref: string }) => g.ref === 'DE.CM-01')).toMatchObject({ status: 'implemented', reasons: ['no_evidence'], via: ['A.8.16'] });
+    expect(before.groups.find((g: { ref: string }) => g.ref === 'DE')).toMatchObject({ level: 0, total: 11 });
+    expect(before.groups.find((g: { ref: string }) => g.ref === 'DE.CM')).toMatchObject({ level: 1 });
+    const siem = await c.post('/api/controls', { name: 'SIEM collects security logs', ownerId: owner.id, status: 'partial', requirements: [{ framework: ISO, ref: 'A.8.15' }, { framework: 'nist-csf-2.0', ref: 'DE.CM-01' }] });
+    expect(siem.statusCode, siem.body).toBe(201);
+    siemId = siem.json().id;
+    const after = await csf();
+    expect(after.gaps.find((g: { ref: string }) => g.ref === 'DE.CM-01')).toMatchObject({ status: 'partial', via: ['C-003', 'A.8.16'] });
+    expect((await c.get('/api/soa/controls/A.8.15')).json()).toMatchObject({ status: 'partial', controls: [{ ref: 'C-003' }] });
+    const bad = await c.post('/api/controls', { name: 'x', requirements: [{ framework: 'nist-csf-2.0', ref: 'DE.CM' }] });
+    expect(expectProblem(bad, 400, 'VALIDATION_FAILED').errors?.[0]?.path).toBe('body.requirements.0.ref');
+    const iso = (await c.get(`/api/compliance/${ISO}`)).json();
+    expect(iso.overall).toMatchObject({ total: 93, applicable: 92, implemented: 2, partial: 1 });
+    expect(iso.groups.map((g: { ref: string }) => g.ref)).toEqual(['A.5', 'A.6', 'A.7', 'A.8']);
+    expect(iso.attributes.find((a: { type: string; value: string }) => a.type === 'control_type' && a.value === 'detective').implemented).toBeGreaterThanOrEqual(1);
+    expectProblem(await c.get('/api/compliance/no-such'), 400, 'VALIDATION_FAILED');
+  });
+
   it('keeps evidence with a validity period, reviewed by the control owner, and reminds before it expires', async () => {
     const e = await c.post('/api/evidence', { kind: 'link', title: 'EDR console coverage report', url: 'https://edr.example.test/reports/coverage', validUntil: '2027-04-15', controlIds: [malwareId, edrId] });
     expect(e.statusCode, e.body).toBe(201);
@@ -148,6 +174,23 @@ describe(`statement of applicability, controls and evidence (${TEST_DRIVER})`, (
     expect((await c.get('/api/evidence?state=expired')).json().total).toBe(1);
     const renewed = await c.patch(`/api/evidence/${evidenceId}`, { validUntil: '2028-04-15' });
     expect(renewed.json()).toMatchObject({ state: 'valid' });
+  });
+
+  it('stores evidence files content-addressed and serves them only as attachments, to their own org', async () => {
+    const body = multipartBody({ name: 'siem-retention.pdf', content: Buffer.from('%PDF-1.4\n% retention settings\n%%EOF\n') }, { title: 'SIEM retention settings', controlIds: siemId, validUntil: '2028-01-31' });
+    const up = await t.app.inject({ method: 'POST', url: '/api/evidence/upload', remoteAddress: c.ip, headers: { cookie: `mfz_session=${c.cookie}`, 'x-csrf-token': c.csrf!, ...body.headers }, payload: body.payload });
+    expect(up.statusCode, up.body).toBe(201);
+    expect(up.json()).toMatchObject({ kind: 'file', file: { name: 'siem-retention.pdf', mediaType: 'application/pdf', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }, controls: [{ ref: 'C-003' }] });
+    fileEvidenceId = up.json().id;
+    const noTitle = multipartBody({ name: 'x.txt', content: 'x' }, { controlIds: siemId });
+    const bad = await t.app.inject({ method: 'POST', url: '/api/evidence/upload', remoteAddress: c.ip, headers: { cookie: `mfz_session=${c.cookie}`, 'x-csrf-token': c.csrf!, ...noTitle.headers }, payload: noTitle.payload });
+    expect(expectProblem(bad, 400, 'VALIDATION_FAILED').errors?.[0]?.path).toBe('body.title');
+    const dl = await c.get(`/api/evidence/${fileEvidenceId}/file`);
+    expect(dl.statusCode).toBe(200);
+    expect(dl.rawPayload.toString()).toContain('retention settings');
+    expect(dl.headers['content-disposition']).toContain('attachment');
+    expect(dl.headers['x-content-type-options']).toBe('nosniff');
+    expect((await c.get('/api/soa/controls/A.8.15')).json().evidence).toMatchObject({ total: 1, valid: 1 });
   });
 
   it('schedules recurring checks, reminds the owner and moves the next check when one is recorded', async () => {
@@ -257,6 +300,7 @@ describe(`statement of applicability, controls and evidence (${TEST_DRIVER})`, (
     expectProblem(await outsider.get(`/api/controls/${malwareId}`), 404, 'CONTROL_NOT_FOUND');
     expectProblem(await outsider.patch(`/api/controls/${malwareId}`, { name: 'mine' }), 404, 'CONTROL_NOT_FOUND');
     expectProblem(await outsider.get(`/api/evidence/${evidenceId}`), 404, 'EVIDENCE_NOT_FOUND');
+    expectProblem(await outsider.get(`/api/evidence/${fileEvidenceId}/file`), 404, 'EVIDENCE_NOT_FOUND');
     expectProblem(await outsider.post(`/api/evidence/${evidenceId}/review`, { outcome: 'rejected' }), 404, 'EVIDENCE_NOT_FOUND');
     expectProblem(await outsider.get('/api/soa/versions/1'), 404, 'SOA_VERSION_NOT_FOUND');
     const theirs = (await outsider.get('/api/soa?limit=1')).json();

@@ -47,7 +47,8 @@ CREATE POLICY applied_control_requirements_tenant ON applied_control_requirement
 GRANT SELECT, INSERT, DELETE ON applied_control_requirements TO muhafiz_app;
 GRANT SELECT, INSERT, DELETE ON applied_control_requirements TO muhafiz_system;
 
--- Evidence: a stored file (content-addressed, by its sha256 in the file store)
+-- Evidence: an uploaded file (a row of `files`, its bytes content-addressed in
+-- the file store; sha256, name, type and size copied here for listing)
 -- or a link. Valid from/until; reviewed by the owner of a linked control.
 CREATE TABLE evidence (
   org_id          uuid NOT NULL REFERENCES orgs(id),
@@ -72,7 +73,8 @@ CREATE TABLE evidence (
   created_at      timestamptz NOT NULL,
   updated_at      timestamptz NOT NULL,
   PRIMARY KEY (org_id, id),
-  CHECK ((kind = 'file') = (file_sha256 IS NOT NULL)),
+  FOREIGN KEY (org_id, file_id) REFERENCES files (org_id, id),
+  CHECK ((kind = 'file') = (file_id IS NOT NULL AND file_sha256 IS NOT NULL)),
   CHECK ((kind = 'link') = (url IS NOT NULL)),
   CHECK (valid_until IS NULL OR valid_until >= valid_from),
   CHECK ((review_outcome IS NULL) = (reviewed_at IS NULL))

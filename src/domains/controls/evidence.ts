@@ -5,10 +5,10 @@ import { invalid } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { PagedResult } from '../../core/paging.js';
 import { ControlErrors } from './errors.js';
-import { readEvidenceFile, storeEvidenceFile } from './file-store.js';
+import { recordUpload, type FileRecord, type FileStore, type StoredFile } from '../../core/files.js';
 import { ControlActions as A } from './policy.js';
 import * as repo from './repo.js';
-import type { EvidenceCreate, EvidenceQuery, EvidenceRow, EvidenceUpdate } from './schema.js';
+import type { EvidenceFileInput, EvidenceLink, EvidenceQuery, EvidenceRow, EvidenceUpdate } from './schema.js';
 
 const day = (ctx: Ctx) => ctx.clock.now().toISOString().slice(0, 10);
 
@@ -72,18 +72,28 @@ function checkPeriod(from: string, until: string | null | undefined, path: strin
   if (until && until < from) throw invalid(`${path}.validUntil`, `must not be before validFrom (${from})`);
 }
 
-/** Inserts evidence inside the caller's transaction: a file goes to the content-addressed store first. */
-export async function insertEvidence(tx: Tx, ctx: Ctx, input: EvidenceCreate, path = 'body'): Promise<string> {
+/** An uploaded evidence file: already in the content-addressed store, recorded here for the org. */
+export interface EvidenceFile {
+  store: FileStore;
+  stored: StoredFile;
+  filename: string;
+}
+
+/**
+ * Inserts evidence inside the caller's transaction: a link, or a file already
+ * put in the store (recorded in `files` with its sniffed type in the same
+ * transaction, so the upload record, the evidence and the audit commit together).
+ */
+export async function insertEvidence(tx: Tx, ctx: Ctx, input: (EvidenceLink | (EvidenceFileInput & { kind: 'file' })) & { file?: EvidenceFile }, path = 'body'): Promise<string> {
   const controlIds = await assertControls(tx, ctx, input.controlIds, `${path}.controlIds`);
   const validFrom = input.validFrom ?? day(ctx);
   checkPeriod(validFrom, input.validUntil, path);
   const id = newId();
   const now = ctx.clock.now();
-  let file: { id: string | null; sha256: string; name: string; mediaType: string; size: number } | null = null;
+  let file: FileRecord | null = null;
   if (input.kind === 'file') {
-    const bytes = Buffer.from(input.content, 'base64');
-    if (bytes.length === 0) throw invalid(`${path}.content`, 'empty file (expected base64 bytes)');
-    file = await storeEvidenceFile(tx, ctx, { name: input.fileName, bytes, path: `${path}.content` });
+    if (!input.file) throw invalid(`${path}.file`, 'required');
+    file = await recordUpload(tx, input.file.store, { orgId: ctx.actor.orgId, stored: input.file.stored, filename: input.file.filename, uploadedBy: ctx.actor.userId, now });
   }
   const values = {
     org_id: ctx.actor.orgId,
@@ -94,7 +104,7 @@ export async function insertEvidence(tx: Tx, ctx: Ctx, input: EvidenceCreate, pa
     kind: input.kind,
     file_id: file?.id ?? null,
     file_sha256: file?.sha256 ?? null,
-    file_name: file?.name ?? null,
+    file_name: file?.filename ?? null,
     media_type: file?.mediaType ?? null,
     size_bytes: file?.size ?? null,
     url: input.kind === 'link' ? input.url : null,
@@ -110,10 +120,17 @@ export async function insertEvidence(tx: Tx, ctx: Ctx, input: EvidenceCreate, pa
   return id;
 }
 
-/** Adds evidence (a file, stored content-addressed, or a link) for one or more applied controls. */
-export async function createEvidence(ctx: Ctx, input: EvidenceCreate): Promise<EvidenceRow> {
+/** Adds link evidence for one or more applied controls. */
+export async function createLinkEvidence(ctx: Ctx, input: EvidenceLink): Promise<EvidenceRow> {
   authorize(ctx.actor, A['controls.evidence']);
   const id = await inTx(ctx, (tx) => insertEvidence(tx, ctx, input));
+  return getEvidence(ctx, id);
+}
+
+/** Adds an uploaded file (already streamed into the store) as evidence for one or more applied controls. */
+export async function createFileEvidence(ctx: Ctx, input: EvidenceFileInput, file: EvidenceFile): Promise<EvidenceRow> {
+  authorize(ctx.actor, A['controls.evidence']);
+  const id = await inTx(ctx, (tx) => insertEvidence(tx, ctx, { ...input, kind: 'file', file }));
   return getEvidence(ctx, id);
 }
 
@@ -170,13 +187,12 @@ export async function reviewEvidence(ctx: Ctx, id: string, input: { outcome: 'ac
   return getEvidence(ctx, id);
 }
 
-/** The stored bytes of file evidence, with what the safe download headers need. */
-export async function downloadEvidence(ctx: Ctx, id: string): Promise<{ name: string; mediaType: string; sha256: string; bytes: Buffer }> {
+/** What serving a file evidence needs (after the tenant check: another org's id is EVIDENCE_NOT_FOUND). */
+export async function evidenceFile(ctx: Ctx, id: string): Promise<{ sha256: string; size: number; mediaType: string; filename: string }> {
   authorize(ctx.actor, A['controls.read']);
   return inTx(ctx, async (tx) => {
     const e = await findEvidenceOr404(tx, ctx, id);
     if (e.kind !== 'file' || !e.file_sha256) throw ControlErrors.EVIDENCE_NOT_FOUND(`${e.ref} is a link, not a stored file`);
-    const bytes = await readEvidenceFile(tx, ctx, { id: e.file_id, sha256: e.file_sha256 });
-    return { name: e.file_name ?? `${e.ref}.bin`, mediaType: e.media_type ?? 'application/octet-stream', sha256: e.file_sha256, bytes };
+    return { sha256: e.file_sha256, size: Number(e.size_bytes ?? 0), mediaType: e.media_type ?? 'application/octet-stream', filename: e.file_name ?? `${e.ref}.bin` };
   });
 }

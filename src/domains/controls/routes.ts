@@ -1,27 +1,22 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { invalid } from '../../core/errors.js';
 import { Paged } from '../../core/paging.js';
+import type { AppDeps } from '../../server/deps.js';
+import { receiveUpload, sendStoredFile } from '../../server/files.js';
 import { listChecks, recordCheck } from './checks.js';
-import { createEvidence, deleteEvidence, downloadEvidence, getEvidence, listEvidence, reviewEvidence, updateEvidence } from './evidence.js';
+import { createFileEvidence, createLinkEvidence, deleteEvidence, evidenceFile, getEvidence, listEvidence, reviewEvidence, updateEvidence } from './evidence.js';
 import { ControlActions as A } from './policy.js';
 import {
-  CheckQuery, CheckRecordBody, CheckRow, ControlCreateBody, ControlDetail, ControlQuery, ControlRow, ControlUpdateBody, EvidenceCreateBody, EvidenceQuery, EvidenceReviewBody, EvidenceRow,
+  CheckQuery, CheckRecordBody, CheckRow, ControlCreateBody, ControlDetail, ControlQuery, ControlRow, ControlUpdateBody, EVIDENCE_FILE_FIELDS, EvidenceFileFields, EvidenceLinkBody, EvidenceQuery, EvidenceReviewBody, EvidenceRow,
   EvidenceUpdateBody,
 } from './schema.js';
 import * as controls from './service.js';
 
 const Id = z.object({ id: z.string().uuid() });
 const tags = ['controls'];
-/** Evidence files up to the store's limit travel as base64 JSON. */
-const EVIDENCE_BODY_LIMIT = 40 * 1024 * 1024;
 
-/** RFC 6266 filename with a plain-ASCII fallback. */
-function disposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
-export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
+export const controlRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   app.get('/api/controls', {
     config: { action: A['controls.read'] },
     schema: { tags, summary: 'Applied controls (search, filter by status, owner, mapped requirement, checks due; paginate)', querystring: ControlQuery, response: { 200: Paged(ControlRow) } },
@@ -67,9 +62,25 @@ export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/api/evidence', {
     config: { action: A['controls.evidence'] },
-    bodyLimit: EVIDENCE_BODY_LIMIT,
-    schema: { tags, summary: 'Add evidence: a file (base64, stored content-addressed) or a link, for applied controls', body: EvidenceCreateBody, response: { 201: EvidenceRow } },
-  }, async (req, reply) => reply.status(201).send(await createEvidence(req.ctx, req.body)));
+    schema: { tags, summary: 'Add link evidence for applied controls', body: EvidenceLinkBody, response: { 201: EvidenceRow } },
+  }, async (req, reply) => reply.status(201).send(await createLinkEvidence(req.ctx, req.body)));
+
+  app.post('/api/evidence/upload', {
+    config: { action: A['controls.evidence'], upload: true },
+    schema: {
+      tags,
+      summary: 'Upload an evidence file (multipart/form-data: part "file" plus title, description, validFrom, validUntil, controlIds comma-separated); stored content-addressed, type sniffed',
+      response: { 201: EvidenceRow },
+    },
+  }, async (req, reply) => {
+    const up = await receiveUpload(req, deps.files, { fields: EVIDENCE_FILE_FIELDS });
+    const parsed = EvidenceFileFields.safeParse(up.fields);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw invalid(['body', ...issue.path].join('.'), issue.message);
+    }
+    return reply.status(201).send(await createFileEvidence(req.ctx, parsed.data, { store: deps.files, stored: up.stored, filename: up.filename }));
+  });
 
   app.get('/api/evidence/:id', {
     config: { action: A['controls.read'] },
@@ -97,15 +108,5 @@ export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/api/evidence/:id/file', {
     config: { action: A['controls.read'] },
     schema: { tags, summary: 'Download the stored file (always as an attachment, never rendered)', params: Id },
-  }, async (req, reply) => {
-    const f = await downloadEvidence(req.ctx, req.params.id);
-    return reply
-      .type('application/octet-stream')
-      .header('content-disposition', disposition(f.name))
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      .header('cache-control', 'private, no-store')
-      .header('digest', `sha-256=${Buffer.from(f.sha256, 'hex').toString('base64')}`)
-      .send(f.bytes);
-  });
+  }, async (req, reply) => sendStoredFile(req, reply, deps.files, await evidenceFile(req.ctx, req.params.id)));
 };

@@ -128,17 +128,25 @@ const evidenceFields = {
   controlIds: z.array(z.string().uuid()).min(1).max(100),
 };
 
-export const EvidenceCreateBody = z.discriminatedUnion('kind', [
-  z.strictObject({ ...evidenceFields, kind: z.literal('link'), url: z.string().trim().url().max(2000).refine((u) => /^https?:\/\//i.test(u), 'only http(s) links') }),
-  z.strictObject({
-    ...evidenceFields,
-    kind: z.literal('file'),
-    fileName: z.string().trim().min(1).max(255),
-    /** The file's bytes, base64. */
-    content: z.string().min(1),
-  }),
-]);
-export type EvidenceCreate = z.infer<typeof EvidenceCreateBody>;
+/** Link evidence (JSON). */
+export const EvidenceLinkBody = z.strictObject({ ...evidenceFields, kind: z.literal('link'), url: z.string().trim().url().max(2000).refine((u) => /^https?:\/\//i.test(u), 'only http(s) links') });
+export type EvidenceLink = z.infer<typeof EvidenceLinkBody>;
+
+/** The text fields sent with an uploaded evidence file (multipart/form-data; controlIds comma-separated). */
+export const EvidenceFileFields = z.strictObject({
+  title: evidenceFields.title,
+  description: evidenceFields.description,
+  validFrom: IsoDate.optional(),
+  validUntil: IsoDate.optional(),
+  controlIds: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(evidenceFields.controlIds),
+});
+export const EVIDENCE_FILE_FIELDS = ['title', 'description', 'validFrom', 'validUntil', 'controlIds'] as const;
+export type EvidenceFileInput = z.infer<typeof EvidenceFileFields>;
+
+
 
 export const EvidenceUpdateBody = z.strictObject({
   title: evidenceFields.title.optional(),

@@ -117,7 +117,7 @@ async function refTaken(tx: Tx, ctx: Ctx, ref: string, except?: string): Promise
 /** Inserts one applied control inside the caller's transaction (create, import, demo). */
 export async function insertControl(tx: Tx, ctx: Ctx, input: ControlCreate, path = 'body'): Promise<string> {
   const reqs = dedupe(input.requirements ?? []);
-  await assertRequirements(ctx, reqs, `${path}.requirements`);
+  await assertRequirements(tx, reqs, `${path}.requirements`);
   if (input.ownerId) await assertMember(tx, ctx, input.ownerId, `${path}.ownerId`);
   if (input.ref && (await refTaken(tx, ctx, input.ref))) throw ControlErrors.CONTROL_REF_TAKEN(`${path}.ref: ${input.ref} is already used by another applied control`, [{ path: `${path}.ref`, message: 'already used' }]);
   if (input.nextCheckOn && !input.frequency) throw invalid(`${path}.nextCheckOn`, 'only for a control with a frequency');
@@ -155,7 +155,7 @@ export async function updateControl(ctx: Ctx, id: string, patch: ControlUpdate):
   await inTx(ctx, async (tx) => {
     const before = await findControlOr404(tx, ctx, id);
     const reqs = patch.requirements ? dedupe(patch.requirements) : undefined;
-    if (reqs) await assertRequirements(ctx, reqs, 'body.requirements');
+    if (reqs) await assertRequirements(tx, reqs, 'body.requirements');
     if (patch.ownerId) await assertMember(tx, ctx, patch.ownerId, 'body.ownerId');
     if (patch.ref && (await refTaken(tx, ctx, patch.ref, id))) throw ControlErrors.CONTROL_REF_TAKEN(undefined, [{ path: 'body.ref', message: 'already used' }]);
     const set: Record<string, unknown> = { updated_at: ctx.clock.now() };

@@ -62,7 +62,7 @@ export async function complianceOverview(ctx: Ctx, framework: string): Promise<C
         via: r.controls.map((c) => c.ref),
       }));
     } else {
-      const [fw, direct, mappings] = await Promise.all([loadFramework(ctx, framework), requirementCoverage(tx, ctx, [framework]), loadMappings(ctx, framework, ISO_27001)]);
+      const [fw, direct, mappings] = await Promise.all([loadFramework(tx, framework), requirementCoverage(tx, ctx, [framework]), loadMappings(tx, framework, ISO_27001)]);
       fwName = fw.name;
       through = ['applied_controls', `mapping:${ISO_27001}`];
       const isoRows = new Map(iso.rows.map((r) => [r.ref, r]));

@@ -39,7 +39,7 @@ export interface SoaState {
  * treatment names it. A handful of queries whatever the org's size.
  */
 export async function buildSoa(tx: Tx, ctx: Ctx, key: string): Promise<SoaState> {
-  const framework = await loadFramework(ctx, key);
+  const framework = await loadFramework(tx, key);
   const [entries, coverage, risks] = await Promise.all([
     repo.selectEntries(tx, ctx.actor.orgId, key).execute(),
     requirementCoverage(tx, ctx, [key]),
@@ -67,7 +67,7 @@ export async function buildSoa(tx: Tx, ctx: Ctx, key: string): Promise<SoaState>
       framework: key,
       ref: r.ref,
       title: r.title,
-      group: r.groups[0] ?? null,
+      group: r.groups.at(-1) ?? null,
       attributes: r.attributes,
       applicable,
       justification: e?.justification ?? '',
@@ -185,7 +185,7 @@ async function upsertEntry(tx: Tx, ctx: Ctx, framework: string, ref: string, inp
 export async function updateSoaEntry(ctx: Ctx, framework: string, ref: string, input: SoaEntryInput): Promise<SoaRow> {
   authorize(ctx.actor, A['soa.edit']);
   await inTx(ctx, async (tx) => {
-    const fw = await loadFramework(ctx, framework);
+    const fw = await loadFramework(tx, framework);
     if (!fw.requirements.some((r) => r.ref === ref)) throw SoaErrors.SOA_REQUIREMENT_NOT_FOUND(`${ref} is not a requirement of ${fw.name}`);
     if (input.ownerId) await assertMember(tx, ctx, input.ownerId, 'body.ownerId');
     const { before, after } = await upsertEntry(tx, ctx, framework, ref, input, false);
@@ -198,7 +198,7 @@ export async function updateSoaEntry(ctx: Ctx, framework: string, ref: string, i
 export async function bulkUpdateSoa(ctx: Ctx, input: { framework: string; refs: string[]; applicable: boolean; justification: string }): Promise<{ updated: number }> {
   authorize(ctx.actor, A['soa.edit']);
   return inTx(ctx, async (tx) => {
-    const fw = await loadFramework(ctx, input.framework, 'body.framework');
+    const fw = await loadFramework(tx, input.framework, 'body.framework');
     const known = new Set(fw.requirements.map((r) => r.ref));
     const bad = input.refs.findIndex((r) => !known.has(r));
     if (bad >= 0) throw invalid(`body.refs.${bad}`, `"${input.refs[bad]}" is not a requirement of ${fw.name}`);
@@ -318,8 +318,8 @@ export async function compareVersions(ctx: Ctx, framework: string, from: number,
 export async function exportRows(ctx: Ctx, framework: string, version?: number): Promise<{ frameworkName: string; rows: SnapshotRow[]; version: VersionRow | null; groups: Map<string, string> }> {
   authorize(ctx.actor, A['soa.read']);
   return inTx(ctx, async (tx) => {
-    const fw = await loadFramework(ctx, framework);
-    const groups = new Map(fw.requirements.map((r) => [r.ref, r.groups[0]?.title ?? '']));
+    const fw = await loadFramework(tx, framework);
+    const groups = new Map(fw.requirements.map((r) => [r.ref, r.groups.at(-1)?.title ?? '']));
     if (version) {
       const { rows, ...v } = await findVersionOr404(tx, ctx, framework, version);
       return { frameworkName: fw.name, rows, version: v, groups };
