@@ -149,33 +149,36 @@ export async function createControl(ctx: Ctx, input: ControlCreate): Promise<Con
   return getControl(ctx, id);
 }
 
+/** Changes an applied control inside the caller's transaction; `requirements` replaces the mappings. */
+export async function applyControlUpdate(tx: Tx, ctx: Ctx, id: string, patch: ControlUpdate, path = 'body'): Promise<void> {
+  const before = await findControlOr404(tx, ctx, id);
+  const reqs = patch.requirements ? dedupe(patch.requirements) : undefined;
+  if (reqs) await assertRequirements(tx, reqs, `${path}.requirements`);
+  if (patch.ownerId) await assertMember(tx, ctx, patch.ownerId, `${path}.ownerId`);
+  if (patch.ref && (await refTaken(tx, ctx, patch.ref, id))) throw ControlErrors.CONTROL_REF_TAKEN(undefined, [{ path: `${path}.ref`, message: 'already used' }]);
+  const set: Record<string, unknown> = { updated_at: ctx.clock.now() };
+  for (const [k, col] of Object.entries({ ref: 'ref', name: 'name', description: 'description', ownerId: 'owner_id', status: 'status' })) {
+    const v = (patch as Record<string, unknown>)[k];
+    if (v !== undefined) set[col] = v;
+  }
+  const frequency = patch.frequency !== undefined ? patch.frequency : before.frequency;
+  if (patch.nextCheckOn && !frequency) throw invalid(`${path}.nextCheckOn`, 'only for a control with a frequency');
+  if (patch.frequency !== undefined) {
+    set.frequency = patch.frequency;
+    set.next_check_on = patch.frequency ? (patch.nextCheckOn ?? (before.frequency ? before.next_check_on : null) ?? nextDue(today(ctx), patch.frequency)) : null;
+  } else if (patch.nextCheckOn) set.next_check_on = patch.nextCheckOn;
+  await tx.updateTable('applied_controls').set(set).where('org_id', '=', ctx.actor.orgId).where('id', '=', id).execute();
+  if (reqs) {
+    await tx.deleteFrom('applied_control_requirements').where('org_id', '=', ctx.actor.orgId).where('control_id', '=', id).execute();
+    if (reqs.length) await tx.insertInto('applied_control_requirements').values(reqs.map((r) => ({ org_id: ctx.actor.orgId, control_id: id, framework_key: r.framework, ref: r.ref }))).execute();
+  }
+  await audit(tx, ctx, { action: 'controls.update', entityType: 'applied_control', entityId: id, before, after: { ...set, requirements: reqs }, details: { ref: before.ref, fields: Object.keys(patch) } });
+}
+
 /** Changes an applied control; `requirements` replaces the mappings. */
 export async function updateControl(ctx: Ctx, id: string, patch: ControlUpdate): Promise<ControlDetail> {
   authorize(ctx.actor, A['controls.manage']);
-  await inTx(ctx, async (tx) => {
-    const before = await findControlOr404(tx, ctx, id);
-    const reqs = patch.requirements ? dedupe(patch.requirements) : undefined;
-    if (reqs) await assertRequirements(tx, reqs, 'body.requirements');
-    if (patch.ownerId) await assertMember(tx, ctx, patch.ownerId, 'body.ownerId');
-    if (patch.ref && (await refTaken(tx, ctx, patch.ref, id))) throw ControlErrors.CONTROL_REF_TAKEN(undefined, [{ path: 'body.ref', message: 'already used' }]);
-    const set: Record<string, unknown> = { updated_at: ctx.clock.now() };
-    for (const [k, col] of Object.entries({ ref: 'ref', name: 'name', description: 'description', ownerId: 'owner_id', status: 'status' })) {
-      const v = (patch as Record<string, unknown>)[k];
-      if (v !== undefined) set[col] = v;
-    }
-    const frequency = patch.frequency !== undefined ? patch.frequency : before.frequency;
-    if (patch.nextCheckOn && !frequency) throw invalid('body.nextCheckOn', 'only for a control with a frequency');
-    if (patch.frequency !== undefined) {
-      set.frequency = patch.frequency;
-      set.next_check_on = patch.frequency ? (patch.nextCheckOn ?? (before.frequency ? before.next_check_on : null) ?? nextDue(today(ctx), patch.frequency)) : null;
-    } else if (patch.nextCheckOn) set.next_check_on = patch.nextCheckOn;
-    await tx.updateTable('applied_controls').set(set).where('org_id', '=', ctx.actor.orgId).where('id', '=', id).execute();
-    if (reqs) {
-      await tx.deleteFrom('applied_control_requirements').where('org_id', '=', ctx.actor.orgId).where('control_id', '=', id).execute();
-      if (reqs.length) await tx.insertInto('applied_control_requirements').values(reqs.map((r) => ({ org_id: ctx.actor.orgId, control_id: id, framework_key: r.framework, ref: r.ref }))).execute();
-    }
-    await audit(tx, ctx, { action: 'controls.update', entityType: 'applied_control', entityId: id, before, after: { ...set, requirements: reqs }, details: { ref: before.ref, fields: Object.keys(patch) } });
-  });
+  await inTx(ctx, (tx) => applyControlUpdate(tx, ctx, id, patch));
   return getControl(ctx, id);
 }
 
