@@ -118,7 +118,7 @@ export function SoaPage() {
           <button type="submit" className="primary" disabled={approve.isPending}>Approve this version</button>
         </form>
       ) : null}
-      <ErrorBanner error={approve.error} />
+      {approve.error ? <div className="banner banner-error" role="alert">{approve.error.message}</div> : null}
       <FilterBar
         key={JSON.stringify(filters)}
         values={filters}
