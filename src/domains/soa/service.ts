@@ -133,13 +133,35 @@ function matches(r: SoaRow, q: Partial<SoaQuery>): boolean {
   return true;
 }
 
+/**
+ * Whether the SoA differs from an approved snapshot, without re-reading the
+ * evidence titles: decisions, status, owner, mapped controls, risks and the
+ * number of evidence items per control (the compare view lists exact changes).
+ */
+function changedSince(s: SoaState, rows: SnapshotRow[]): boolean {
+  const old = new Map(rows.map((r) => [r.ref, r]));
+  return s.rows.some((r) => {
+    const o = old.get(r.ref);
+    return (
+      !o ||
+      o.applicable !== r.applicable ||
+      o.justification !== r.justification ||
+      o.status !== r.status ||
+      o.owner !== (r.owner?.displayName ?? null) ||
+      o.controls.join() !== r.controls.map((c) => c.ref).join() ||
+      o.risks.join() !== [...new Set(r.risks.map((k) => k.riskRef))].join() ||
+      o.evidence.length !== r.evidence.total
+    );
+  });
+}
+
 /** The SoA table: every control with search, filters and pagination, and a summary with the latest approval. */
 export async function listSoa(ctx: Ctx, q: SoaQuery) {
   authorize(ctx.actor, A['soa.read']);
   return inTx(ctx, async (tx) => {
     const s = await buildSoa(tx, ctx, q.framework);
     const latest = await repo.selectVersions(tx, ctx.actor.orgId, q.framework).orderBy('v.version', 'desc').limit(1).executeTakeFirst();
-    const changed = latest ? digest(await snapshotRows(tx, ctx, s)) !== latest.digest : true;
+    const changed = latest ? changedSince(s, latest.rows) : true;
     const hits = s.rows.filter((r) => matches(r, q));
     return { items: hits.slice(q.offset, q.offset + q.limit), total: hits.length, limit: q.limit, offset: q.offset, summary: summarise(ctx, s, latest, changed) };
   });
