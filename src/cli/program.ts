@@ -3,6 +3,7 @@ import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { registerAuditCommands } from './audit.js';
 import { registerIsmsCommands } from './isms.js';
+import { registerSoaCommands } from './soa.js';
 import { registerCertCommands } from './cert.js';
 import { registerIntelCommands } from './intel.js';
 import { registerCatalogCommands } from './catalogs.js';
@@ -59,6 +60,7 @@ export function buildProgram(cli: CliContext): Command {
   registerAuditCommands(program, cli);
   registerOpsCommands(program, cli);
   registerIsmsCommands(program, cli);
+  registerSoaCommands(program, cli);
   registerCertCommands(program, cli);
   registerIntelCommands(program, cli);
   registerCatalogCommands(program, cli);

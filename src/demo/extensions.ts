@@ -4,3 +4,4 @@
  *   import '../domains/isms/demo.js';
  */
 export {};
+import '../domains/soa/demo.js';

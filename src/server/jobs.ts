@@ -5,6 +5,7 @@ import { registerIntelJobs } from '../domains/intel/jobs.js';
 import type { AppDeps } from './deps.js';
 import { registerRiskJobs } from '../domains/risks/reminders.js';
 import { registerDocumentJobs } from '../domains/documents/reminders.js';
+import { registerControlJobs } from '../domains/controls/checks.js';
 
 /** Registers every recurring and on-demand job; domains add theirs here. */
 export async function registerJobs(deps: AppDeps): Promise<void> {
@@ -23,6 +24,7 @@ export async function registerJobs(deps: AppDeps): Promise<void> {
   await deps.jobs.schedule('maintenance.cleanup', 3600);
   await registerRiskJobs(deps);
   await registerDocumentJobs(deps);
+  await registerControlJobs(deps);
   await registerIncidentJobs(deps);
   await registerAdvisoryJobs(deps);
   await registerIntelJobs(deps);

@@ -103,7 +103,19 @@ export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DEL
   return json as T;
 }
 
+/** Posts a multipart form (file uploads) with the CSRF token; resolves with the JSON answer or rejects with ApiError. */
+export async function postForm<T>(path: string, form: FormData): Promise<T> {
+  const res = await fetch(path, { method: 'POST', body: form, credentials: 'same-origin', headers: { accept: 'application/json', ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}) } });
+  const json: unknown = (res.headers.get('content-type') ?? '').includes('json') ? await res.json().catch(() => null) : null;
+  if (!res.ok) {
+    const p = (json ?? {}) as Partial<Problem>;
+    throw new ApiError({ code: p.code ?? `HTTP_${res.status}`, status: res.status, detail: p.detail ?? res.statusText, ...(p.requestId ? { requestId: p.requestId } : {}), ...(p.errors ? { errors: p.errors } : {}) });
+  }
+  return json as T;
+}
+
 export const api = {
+  put: <T>(path: string, body: unknown, query?: Query) => request<T>('PUT', path, body, query),
   get: <T>(path: string, query?: Query) => request<T>('GET', path, undefined, query),
   post: <T>(path: string, body: unknown = {}, query?: Query) => request<T>('POST', path, body, query),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),

@@ -16,6 +16,9 @@ import { RiskDetailPage } from './pages/isms/risk-detail.js';
 import { RiskMethodPage } from './pages/isms/risk-method.js';
 import { DocumentDetailPage, DocumentsPage } from './pages/isms/documents.js';
 import { CatalogsPage, RequirementPage } from './pages/isms/catalogs.js';
+import { SoaPage, SoaVersionsPage } from './pages/isms/soa.js';
+import { ControlDetailPage, ControlNewPage, ControlsPage, EvidencePage } from './pages/isms/controls.js';
+import { CompliancePage } from './pages/isms/compliance.js';
 import { AdvisoriesPage, AdvisoryPage } from './pages/advisories.js';
 import { CasePage, CasesPage, IncidentStatsPage } from './pages/cert-stats.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
@@ -60,6 +63,13 @@ export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/risks/new', element: <RiskNewPage /> },
   { path: '/risks/method', element: <RiskMethodPage /> },
   { path: '/risks/:id', element: <RiskDetailPage /> },
+  { path: '/soa', element: <SoaPage /> },
+  { path: '/soa/versions', element: <SoaVersionsPage /> },
+  { path: '/compliance', element: <CompliancePage /> },
+  { path: '/controls', element: <ControlsPage /> },
+  { path: '/controls/new', element: <ControlNewPage /> },
+  { path: '/controls/:id', element: <ControlDetailPage /> },
+  { path: '/evidence', element: <EvidencePage /> },
   { path: '/documents', element: <DocumentsPage /> },
   { path: '/documents/:id', element: <DocumentDetailPage /> },
   { path: '/catalogs', element: <CatalogsPage /> },

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { authorize, can } from '../../core/access/index.js';
 import { audit } from '../../core/audit.js';
 import { inTx, type Ctx, type Tx } from '../../core/context.js';
@@ -261,4 +262,31 @@ export async function riskHistory(ctx: Ctx, id: string) {
     const rows = await tx.selectFrom('risk_score_history').selectAll().where('org_id', '=', ctx.actor.orgId).where('risk_id', '=', id).orderBy('at').orderBy('id').execute();
     return rows.map((h) => ({ at: h.at.toISOString(), reason: h.reason, methodVersion: h.method_version, actor: h.actor_label, scores: h.scores }));
   });
+}
+
+/** A treatment task naming a control, with its risk (for the SoA). */
+export interface ControlRiskLink {
+  riskId: string;
+  riskRef: string;
+  riskTitle: string;
+  taskId: string;
+  taskTitle: string;
+  taskStatus: string;
+}
+
+/**
+ * For the SoA: per Annex A control id, the treatment tasks (not cancelled)
+ * and their risks that name it, grouped in one query over the acting org's
+ * treatment plans.
+ */
+export async function riskLinksByControl(tx: Tx, ctx: Ctx): Promise<Map<string, ControlRiskLink[]>> {
+  authorize(ctx.actor, RiskActions['risks.read']);
+  const r = await sql<{ control_id: string; links: ControlRiskLink[] }>`
+    select x.control_id, json_agg(json_build_object('riskId', r.id, 'riskRef', r.ref, 'riskTitle', r.title, 'taskId', t.id, 'taskTitle', t.title, 'taskStatus', t.status) order by r.ref, t.created_at) as links
+      from risk_tasks t
+      cross join lateral unnest(t.control_ids) as x(control_id)
+      join risks r on r.org_id = t.org_id and r.id = t.risk_id
+     where t.org_id = ${ctx.actor.orgId} and t.status <> 'cancelled'
+     group by x.control_id`.execute(tx);
+  return new Map(r.rows.map((x) => [x.control_id, x.links]));
 }

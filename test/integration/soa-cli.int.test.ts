@@ -1,0 +1,91 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { buildOrg, buildUser, type BuiltOrg } from '../helpers/factories.js';
+import { TEST_DRIVER } from '../helpers/db.js';
+import { pdfText } from '../helpers/pdf-text.js';
+
+describe(`muhafiz controls / soa commands (${TEST_DRIVER})`, () => {
+  let t: TestApp;
+  let dir: string;
+  let org: BuiltOrg;
+  let ownerEmail: string;
+  let lines: string[] = [];
+
+  beforeAll(async () => {
+    t = await testApp();
+    dir = await mkdtemp(join(tmpdir(), 'muhafiz-soa-cli-'));
+    org = await buildOrg(t.rt, 'regulated_entity', 'CLI SoA Bank');
+    ownerEmail = (await buildUser(t.rt, org.id, ['control_owner'])).email;
+  });
+  afterAll(async () => {
+    await t.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const cli = (): CliContext => ({
+    config: () => ({ ...t.rt.config, dataDir: join(dir, 'data'), databaseUrl: undefined }),
+    withRuntime: (fn) => fn(t.rt),
+    out: (text) => void lines.push(...text.split('\n')),
+    write: async () => undefined,
+    progress: () => ({ update: () => undefined, end: () => undefined }),
+  });
+
+  async function run(...args: string[]): Promise<string[]> {
+    lines = [];
+    const program = buildProgram(cli());
+    const quiet = (c: Command) => {
+      c.exitOverride().configureOutput({ writeOut: (s) => void lines.push(s), writeErr: (s) => void lines.push(s) });
+      c.commands.forEach(quiet);
+    };
+    quiet(program);
+    await program.parseAsync(['node', 'muhafiz', ...args]);
+    return lines;
+  }
+
+  const short = async () => (await t.rt.db.kysely.selectFrom('orgs').select('short_name').where('id', '=', org.id).executeTakeFirstOrThrow()).short_name;
+
+  it('imports applied controls all-or-nothing with line/column errors, lists and exports them, and exports the SoA', async () => {
+    const s = await short();
+    const bad = join(dir, 'bad.csv');
+    await writeFile(bad, `name,owner,status,requirements\nEDR,${ownerEmail},implemented,iso27001-2022:A.8.7\nSIEM,nobody@example.test,done,iso27001-2022:A.8.99\n`);
+    await expect(run('controls', 'import', bad, '--org', s)).rejects.toThrow(/problem/);
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^line 3, column owner: /), expect.stringMatching(/^line 3, column status: /)]));
+    expect((await run('controls', 'list', '--org', s)).join('\n')).not.toContain('EDR');
+
+    const good = join(dir, 'good.csv');
+    await writeFile(good, `ref,name,owner,status,frequency,requirements\nC-100,EDR on endpoints,${ownerEmail},implemented,,iso27001-2022:A.8.7\nC-101,SIEM log collection,,partial,monthly,"iso27001-2022:A.8.15; nist-csf-2.0:DE.CM-01"\n`);
+    expect(await run('controls', 'import', good, '--org', s, '--dry-run')).toEqual(['dry run: would create 2, would update 0 of 2 row(s)']);
+    expect(await run('controls', 'import', good, '--org', s)).toEqual(['created 2, updated 0 of 2 row(s)']);
+    expect(await run('controls', 'import', good, '--org', s)).toEqual(['created 0, updated 2 of 2 row(s)']);
+    const list = (await run('controls', 'list', '--org', s)).join('\n');
+    expect(list).toContain('C-101');
+    expect(list).toContain('A.8.15 DE.CM-01');
+    const csv = join(dir, 'controls.csv');
+    await run('controls', 'export', '--org', s, '-o', csv);
+    expect(await readFile(csv, 'utf8')).toContain(`C-100,EDR on endpoints,,${ownerEmail},implemented,,iso27001-2022:A.8.7`);
+
+    const csf = (await run('soa', 'compliance', '--org', s, '--framework', 'nist-csf-2.0')).join('\n');
+    expect(csf).toMatch(/NIST/);
+    expect(csf).toMatch(/DE\s/);
+
+    const x = join(dir, 'soa.xlsx');
+    expect((await run('soa', 'export', '--org', s, '--format', 'xlsx', '-o', x))[0]).toMatch(/^wrote /);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await readFile(x)) as unknown as ArrayBuffer);
+    expect(String(wb.worksheets[0]!.getRow(1).getCell(1).value)).toBe('Statement of Applicability - CLI SoA Bank');
+    const p = join(dir, 'soa.pdf');
+    await run('soa', 'export', '--org', s, '--format', 'pdf', '-o', p);
+    expect(pdfText(await readFile(p)).join('\n')).toContain('A.8.7');
+    const o = join(dir, 'ssp.json');
+    await run('soa', 'export', '--org', s, '--format', 'oscal', '-o', o);
+    expect(JSON.parse(await readFile(o, 'utf8'))['system-security-plan']['control-implementation']['implemented-requirements']).toHaveLength(93);
+    await expect(run('soa', 'export', '--org', s, '--format', 'pdf', '--version', '3', '-o', p)).rejects.toThrow(/Version 3/);
+  });
+});
