@@ -48,6 +48,7 @@ const BENCHES: Record<string, () => Promise<{ run: (drivers: never) => Promise<s
   startup: () => import('./startup.js') as never,
   'intel-import': () => import('./intel-import.js') as never,
   soa: () => import('./soa.js') as never,
+  'catalog-import': () => import('./catalog-import.js') as never,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -15,7 +15,7 @@ import type { CliContext } from './context.js';
 
 
 /** A one-line progress bar on stderr (a TTY redraws it; a pipe gets a line per 10%). */
-function progressBar(label: string): (p: ImportProgress) => void {
+export function progressBar(label: string): (p: ImportProgress) => void {
   let lastTenth = -1;
   return (p) => {
     const frac = (p.phase === 'validate' ? p.done / 2 : p.total / 2 + p.done / 2) / Math.max(1, p.total);

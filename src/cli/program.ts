@@ -7,6 +7,7 @@ import { registerIsmsCommands } from './isms.js';
 import { registerSoaCommands } from './soa.js';
 import { registerCertCommands } from './cert.js';
 import { registerIntelCommands } from './intel.js';
+import { registerCatalogCommands } from './catalogs.js';
 import type { CliContext } from './context.js';
 import { registerOpsCommands } from './ops.js';
 import { registerOrgCommands } from './orgs.js';
@@ -63,5 +64,6 @@ export function buildProgram(cli: CliContext): Command {
   registerSoaCommands(program, cli);
   registerCertCommands(program, cli);
   registerIntelCommands(program, cli);
+  registerCatalogCommands(program, cli);
   return program;
 }

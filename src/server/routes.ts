@@ -4,6 +4,7 @@ import { riskRoutes } from '../domains/risks/routes.js';
 import { documentRoutes } from '../domains/documents/routes.js';
 import { controlRoutes } from '../domains/controls/routes.js';
 import { soaRoutes } from '../domains/soa/routes.js';
+import { catalogRoutes } from '../domains/catalogs/routes.js';
 import { auditRoutes } from '../domains/audit/routes.js';
 import { advisoryRoutes } from '../domains/advisories/routes.js';
 import { authRoutes } from '../domains/auth/routes.js';
@@ -21,5 +22,5 @@ import type { AppDeps } from './deps.js';
 
 /** Every domain's routes, in one list: add a domain here. */
 export function domainRoutes(deps: AppDeps): FastifyPluginAsync[] {
-  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, assetRoutes, riskRoutes, documentRoutes(deps), controlRoutes(deps), soaRoutes, incidentRoutes(deps), correctiveActionRoutes, advisoryRoutes(deps), sharingRoutes, intelRoutes(deps), taxiiRoutes(deps), feedRoutes(deps), mispRoutes(deps)] as unknown as FastifyPluginAsync[];
+  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, assetRoutes, riskRoutes, documentRoutes(deps), controlRoutes(deps), soaRoutes, incidentRoutes(deps), correctiveActionRoutes, advisoryRoutes(deps), sharingRoutes, intelRoutes(deps), taxiiRoutes(deps), feedRoutes(deps), mispRoutes(deps), catalogRoutes(deps)] as unknown as FastifyPluginAsync[];
 }

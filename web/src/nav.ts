@@ -28,6 +28,7 @@ export const NAV: readonly NavItem[] = [
   { path: '/controls', label: 'Controls', permission: 'controls.read', section: 'main' },
   { path: '/compliance', label: 'Compliance', permission: 'soa.read', section: 'main' },
   { path: '/documents', label: 'Policies', permission: 'documents.read', section: 'main' },
+  { path: '/catalogs', label: 'Frameworks', permission: 'catalogs.read', section: 'main' },
   { path: '/incidents', label: 'Incidents', permission: 'incidents.read', section: 'main' },
   { path: '/incidents/stats', label: 'Incident statistics', permission: 'incidents.read', section: 'main' },
   { path: '/cases', label: 'Coordination cases', permission: 'incidents.coordinate', section: 'main' },

@@ -18,6 +18,7 @@ import { DocumentDetailPage, DocumentsPage } from './pages/isms/documents.js';
 import { SoaPage, SoaVersionsPage } from './pages/isms/soa.js';
 import { ControlDetailPage, ControlNewPage, ControlsPage, EvidencePage } from './pages/isms/controls.js';
 import { CompliancePage } from './pages/isms/compliance.js';
+import { CatalogsPage, RequirementPage } from './pages/isms/catalogs.js';
 import { AdvisoriesPage, AdvisoryPage } from './pages/advisories.js';
 import { CasePage, CasesPage, IncidentStatsPage } from './pages/cert-stats.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
@@ -69,6 +70,8 @@ export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/evidence', element: <EvidencePage /> },
   { path: '/documents', element: <DocumentsPage /> },
   { path: '/documents/:id', element: <DocumentDetailPage /> },
+  { path: '/catalogs', element: <CatalogsPage /> },
+  { path: '/catalogs/:key/requirements/:ref', element: <RequirementPage /> },
 ];
 
 export function AppRoutes() {

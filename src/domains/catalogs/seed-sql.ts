@@ -4,7 +4,7 @@
  * scripts/catalogs/build-seed.ts; a unit test checks that the committed
  * migration still equals what the committed data produces.
  */
-import type { CatalogMappingSeed, CatalogSeed } from './model.js';
+import type { CatalogMappingSeed, CatalogRequirementSeed, CatalogSeed } from './model.js';
 
 function lit(v: string | null | undefined): string {
   return v === null || v === undefined ? 'NULL' : `'${v.replace(/'/g, "''")}'`;
@@ -14,7 +14,7 @@ function json(v: unknown): string {
 }
 
 /** Depth of each ref (roots 0) from the parent links. */
-export function depths(reqs: CatalogSeed['requirements']): Map<string, number> {
+export function depths(reqs: readonly CatalogRequirementSeed[]): Map<string, number> {
   const parent = new Map(reqs.map((r) => [r.ref, r.parentRef]));
   const out = new Map<string, number>();
   for (const r of reqs) {

@@ -23,8 +23,7 @@ import { ISO27001_KEY } from './data/iso27001-2022.js';
 import { CatalogErrors } from './errors.js';
 import { CatalogActions } from './policy.js';
 import * as repo from './repo.js';
-import type { FrameworkDetail, FrameworkRow, MappingRow, RequirementDetail, RequirementFilter, RequirementQuery, RequirementRow } from './schema.js';
-import { RequirementQuery as RequirementQuerySchema } from './schema.js';
+import type { FrameworkDetail, FrameworkRow, MappingRow, RequirementDetail, RequirementFilter, RequirementRow } from './schema.js';
 
 export { ISO27001_KEY } from './data/iso27001-2022.js';
 export { CSF_KEY } from './shipped.js';
@@ -185,10 +184,9 @@ export async function checkRefs(ctx: Ctx, key: string, refs: readonly string[], 
   return inTx(ctx, (tx) => assertRefsIn(tx, key, refs, opts));
 }
 
-/** Searchable, filterable, paginated requirements (the catalog browser). */
-export async function searchRequirements(ctx: Ctx, key: string, query: RequirementQuery): Promise<PagedResult<RequirementRow>> {
+/** Searchable, filterable, paginated requirements (the catalog browser); `f` is a parsed RequirementQuery. */
+export async function searchRequirements(ctx: Ctx, key: string, f: RequirementFilter): Promise<PagedResult<RequirementRow>> {
   authorize(ctx.actor, CatalogActions['catalogs.read']);
-  const f: RequirementFilter = RequirementQuerySchema.parse(query);
   return inTx(ctx, async (tx) => {
     await frameworkIn(tx, key);
     const total = await repo.countRequirements(tx, key, f);

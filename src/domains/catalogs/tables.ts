@@ -1,4 +1,4 @@
-import type { CreatedAt, Json } from '../../db/types.js';
+import type { Json, Timestamp } from '../../db/types.js';
 
 export interface CatalogFrameworksTable {
   key: string;
@@ -11,7 +11,7 @@ export interface CatalogFrameworksTable {
   oscal_version: string | null;
   digest: string | null;
   requirement_count: number;
-  imported_at: CreatedAt;
+  imported_at: Timestamp;
   imported_by: string | null;
 }
 

@@ -1,10 +1,10 @@
 import { authorize } from '../../core/access/index.js';
 import { audit } from '../../core/audit.js';
 import { inTx, type Ctx, type Tx } from '../../core/context.js';
-import { invalid, type FieldProblem } from '../../core/errors.js';
+import { invalid } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { notify } from '../../core/notify.js';
-import { normaliseControlId } from './annex-a.js';
+import { ISO27001_KEY, resolveRefsIn } from '../catalogs/service.js';
 import { RiskErrors } from './errors.js';
 import { score } from './method.js';
 import { ensureMethod } from './method-service.js';
@@ -13,15 +13,20 @@ import * as repo from './repo.js';
 import type { ReviewInput, RiskCreate, RiskDetail, TaskCreate, TaskRow, TaskUpdate } from './schema.js';
 import { assertMember, findRiskOr404, getRisk, insertRisk, recordScores, toTaskRow } from './service.js';
 
-function controlIds(raw: readonly string[]): string[] {
-  const problems: FieldProblem[] = [];
-  const out = raw.map((c, i) => {
-    const id = normaliseControlId(c);
-    if (!id) problems.push({ path: `body.controlIds.${i}`, message: `"${c}" is not an ISO/IEC 27001:2022 Annex A control (A.5.1-A.5.37, A.6.1-A.6.8, A.7.1-A.7.14, A.8.1-A.8.34)` });
-    return id ?? '';
+/**
+ * Treatment tasks link to ISO/IEC 27001:2022 Annex A controls, checked
+ * against the catalog. People write them as "A.8.7", "a.8.7" or "8.7".
+ */
+async function controlIds(tx: Tx, raw: readonly string[]): Promise<string[]> {
+  const refs = raw.map((c) => {
+    const s = c.trim();
+    return /^\d/.test(s) ? `A.${s}` : s;
   });
-  if (problems.length) throw invalid(problems[0]!.path, problems[0]!.message);
-  return [...new Set(out)];
+  return resolveRefsIn(tx, ISO27001_KEY, refs, {
+    field: 'body.controlIds',
+    kinds: ['control'],
+    describe: 'an ISO/IEC 27001:2022 Annex A control (A.5.1-A.5.37, A.6.1-A.6.8, A.7.1-A.7.14, A.8.1-A.8.34)',
+  });
 }
 
 async function loadTask(tx: Tx, ctx: Ctx, riskId: string, taskId: string): Promise<repo.TaskDbRow> {
@@ -33,8 +38,8 @@ async function loadTask(tx: Tx, ctx: Ctx, riskId: string, taskId: string): Promi
 /** Adds a treatment task linked to Annex A controls. */
 export async function addTask(ctx: Ctx, riskId: string, input: TaskCreate): Promise<TaskRow> {
   authorize(ctx.actor, RiskActions['risks.manage']);
-  const ids = controlIds(input.controlIds);
   return inTx(ctx, async (tx) => {
+    const ids = await controlIds(tx, input.controlIds);
     const risk = await findRiskOr404(tx, ctx, riskId);
     if (input.ownerId) await assertMember(tx, ctx, input.ownerId, 'body.ownerId');
     const id = newId();
@@ -50,8 +55,8 @@ export async function addTask(ctx: Ctx, riskId: string, input: TaskCreate): Prom
 export async function updateTask(ctx: Ctx, riskId: string, taskId: string, patch: TaskUpdate): Promise<TaskRow> {
   const onlyStatus = Object.keys(patch).every((k) => k === 'status');
   authorize(ctx.actor, onlyStatus ? RiskActions['risks.tasks'] : RiskActions['risks.manage']);
-  const ids = patch.controlIds ? controlIds(patch.controlIds) : undefined;
   return inTx(ctx, async (tx) => {
+    const ids = patch.controlIds ? await controlIds(tx, patch.controlIds) : undefined;
     await findRiskOr404(tx, ctx, riskId);
     const before = await loadTask(tx, ctx, riskId, taskId);
     if (patch.ownerId) await assertMember(tx, ctx, patch.ownerId, 'body.ownerId');
