@@ -47,6 +47,8 @@ const BENCHES: Record<string, () => Promise<{ run: (drivers: never) => Promise<s
   cert: () => import('./cert.js') as never,
   startup: () => import('./startup.js') as never,
   'intel-import': () => import('./intel-import.js') as never,
+  correlation: () => import('./correlation.js') as never,
+  taxii: () => import('./taxii.js') as never,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
