@@ -1,6 +1,6 @@
 /**
  * Correlation: with 1,000,000 indicators stored (PGlite: BENCH_CORRELATION_PGLITE,
- * default 200,000, see docs/benchmarks.md), match 10,000 observables of an
+ * default 100,000, see docs/benchmarks.md), match 10,000 observables of an
  * incident through the real correlation path, against a bare indexed join of
  * the same values measured in the same process. Target: < 1 s on PostgreSQL.
  */
@@ -10,9 +10,9 @@ type Info = { indicators: number; observables: number; reps: number; seedMs: num
 
 const COUNTS: Record<string, number> = {
   postgres: Number(process.env.BENCH_CORRELATION_POSTGRES ?? 1_000_000),
-  pglite: Number(process.env.BENCH_CORRELATION_PGLITE ?? 200_000),
+  pglite: Number(process.env.BENCH_CORRELATION_PGLITE ?? 100_000),
 };
-const REPS = Number(process.env.BENCH_CORRELATION_REPS ?? 5);
+const REPS = Number(process.env.BENCH_CORRELATION_REPS ?? 3);
 
 export async function run(drivers: Array<{ name: string; env: NodeJS.ProcessEnv; fresh: () => Promise<NodeJS.ProcessEnv> }>): Promise<string> {
   const rows: Array<Record<string, string | number>> = [];

@@ -2,7 +2,8 @@
  * TAXII: GET objects in pages of 1,000 (each connection cycling through every
  * page of a 10,000-object collection, following `next`) through the real
  * server, against a bare Fastify route answering the same URLs with the same
- * bytes; same process settings, 10 connections. Target: >= 0.5 of the bare
+ * bytes (another process started the same way, serving what the real server
+ * answered), measured one after the other, 10 connections. Target: >= 0.5 of the bare
  * route's throughput.
  */
 import { fmt, load, startTarget, stop, table } from './lib.js';
@@ -10,15 +11,15 @@ import { fmt, load, startTarget, stop, table } from './lib.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const OBJECTS = Number(process.env.BENCH_TAXII_OBJECTS ?? 10_000);
 const CONNECTIONS = 10;
-type Info = { port: number; paths: string[]; bytes: number; token?: string };
+type Info = { port: number; paths: string[]; bytes: number; token?: string; pagesFile?: string };
 
 export async function run(drivers: Array<{ name: string; env: NodeJS.ProcessEnv; fresh: () => Promise<NodeJS.ProcessEnv> }>): Promise<string> {
   const rows: Array<Record<string, string | number>> = [];
   for (const d of drivers) {
-    const bare = await startTarget<Info>('bench/taxii-target.ts', ['bare', String(OBJECTS)], await d.fresh());
+    const full = await startTarget<Info>('bench/taxii-target.ts', ['muhafiz', String(OBJECTS)], await d.fresh());
+    const bare = await startTarget<Info>('bench/taxii-target.ts', ['bare', full.info.pagesFile!], d.env);
     const b = await load(`http://127.0.0.1:${bare.info.port}`, { seconds: SECONDS, connections: CONNECTIONS, paths: bare.info.paths });
     await stop(bare.child);
-    const full = await startTarget<Info>('bench/taxii-target.ts', ['muhafiz', String(OBJECTS)], await d.fresh());
     const headers = { accept: 'application/taxii+json;version=2.1', authorization: `Bearer ${full.info.token}` };
     const m = await load(`http://127.0.0.1:${full.info.port}`, { seconds: SECONDS, connections: CONNECTIONS, headers, paths: full.info.paths });
     await stop(full.child);
