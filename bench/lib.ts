@@ -27,12 +27,26 @@ export interface LoadResult {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Response bytes per second, MB. */
+  mbps: number;
 }
 
-/** autocannon for `seconds` with `connections` connections. */
-export async function load(url: string, opts: { seconds: number; connections: number; headers?: Record<string, string> }): Promise<LoadResult> {
-  const r = await autocannon({ url, duration: opts.seconds, connections: opts.connections, headers: opts.headers ?? {} });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+/** autocannon for `seconds` with `connections` connections; with `paths`, each connection cycles through them. */
+export async function load(url: string, opts: { seconds: number; connections: number; headers?: Record<string, string>; paths?: string[] }): Promise<LoadResult> {
+  const r = await autocannon({
+    url,
+    duration: opts.seconds,
+    connections: opts.connections,
+    headers: opts.headers ?? {},
+    ...(opts.paths ? { requests: opts.paths.map((path) => ({ method: 'GET' as const, path })) } : {}),
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, mbps: r.throughput.average / 1e6 };
+}
+
+/** The median of some numbers. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 /** Prints rows as an aligned text table. */

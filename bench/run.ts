@@ -49,6 +49,8 @@ const BENCHES: Record<string, () => Promise<{ run: (drivers: never) => Promise<s
   'intel-import': () => import('./intel-import.js') as never,
   'catalog-import': () => import('./catalog-import.js') as never,
   soa: () => import('./soa.js') as never,
+  correlation: () => import('./correlation.js') as never,
+  taxii: () => import('./taxii.js') as never,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

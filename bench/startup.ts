@@ -15,7 +15,7 @@ export async function run(drivers: Array<{ name: string; env: NodeJS.ProcessEnv;
   for (const d of drivers) {
     const env = await d.fresh();
     const dir = await mkdtemp(join(tmpdir(), 'muhafiz-start-'));
-    const e = { ...env, MUHAFIZ_DATA_DIR: dir, MUHAFIZ_ADMIN_EMAIL: 'admin@bench.test', MUHAFIZ_ADMIN_PASSWORD: 'bench-admin-password-9' };
+    const e = { ...env, MUHAFIZ_DATA_DIR: dir, MUHAFIZ_ADMIN_EMAIL: 'owner@example.test', MUHAFIZ_ADMIN_PASSWORD: 'violet-harbour-lantern-73' };
     const runOnce = async (args: string[]) => {
       const t = await startTarget<Info>('bench/startup-target.ts', args, e);
       await stop(t.child);

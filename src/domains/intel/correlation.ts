@@ -4,7 +4,7 @@ import { audit } from '../../core/audit.js';
 import { asSystem, inTx, type Ctx, type Tx } from '../../core/context.js';
 import { newId } from '../../core/ids.js';
 import type { Mailer } from '../../core/mail.js';
-import { notify } from '../../core/notify.js';
+import { notifyMany } from '../../core/notify.js';
 import type { SharingColumns } from '../sharing/service.js';
 import { IntelErrors } from './errors.js';
 import { normaliseObservable, type ObservableKind } from './normalise.js';
@@ -100,10 +100,11 @@ export async function addAndCorrelate(tx: Tx, ctx: Ctx, observables: readonly Ne
   const lists = await loadWarningLists(tx);
   const now = ctx.clock.now();
   const ids: string[] = [];
-  const BATCH = 1000;
+  // One jsonb parameter per statement instead of 12 bound values a row:
+  // binding and planning ten thousand rows' parameters cost more than storing them.
+  const BATCH = 5000;
   for (let i = 0; i < observables.length; i += BATCH) {
     const rows = observables.slice(i, i + BATCH).map((o) => ({
-      org_id: orgId,
       id: newId(),
       source_kind: o.sourceKind,
       source_ref: o.sourceRef,
@@ -112,26 +113,23 @@ export async function addAndCorrelate(tx: Tx, ctx: Ctx, observables: readonly Ne
       ip: o.ip ?? null,
       ...o.sharing,
       warning: warningFor(lists, o),
-      created_at: now,
     }));
-    const got = await tx
-      .insertInto('intel_observables')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.columns(['org_id', 'source_kind', 'source_ref', 'kind', 'value']).doUpdateSet((eb) => ({
-          tlp: eb.ref('excluded.tlp'),
-          recipient_orgs: eb.ref('excluded.recipient_orgs'),
-          recipient_users: eb.ref('excluded.recipient_users'),
-          sharing_groups: eb.ref('excluded.sharing_groups'),
-          warning: eb.ref('excluded.warning'),
-        })),
-      )
-      .returning('id')
-      .execute();
-    ids.push(...got.map((g) => g.id));
+    const got = await sql<{ id: string }>`
+      insert into intel_observables (org_id, id, source_kind, source_ref, kind, value, ip, tlp, recipient_orgs, recipient_users, sharing_groups, warning, created_at)
+      select ${orgId}::uuid, r.id, r.source_kind, r.source_ref, r.kind, r.value, r.ip, r.tlp, r.recipient_orgs, r.recipient_users, r.sharing_groups, r.warning, ${now}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, source_kind text, source_ref text, kind text, value text, ip inet, tlp text,
+                                                                   recipient_orgs uuid[], recipient_users uuid[], sharing_groups uuid[], warning text)
+      on conflict (org_id, source_kind, source_ref, kind, value) do update
+        set tlp = excluded.tlp, recipient_orgs = excluded.recipient_orgs, recipient_users = excluded.recipient_users,
+            sharing_groups = excluded.sharing_groups, warning = excluded.warning
+      returning id`.execute(tx);
+    ids.push(...got.rows.map((g) => g.id));
   }
   return matchObservables(tx, ctx, ids, opts);
 }
+
+/** A CIDR range, not a single address: the predicate of the partial index intel_observables_ranges (0320), written identically so the planner uses it. */
+const IS_RANGE = (t: 'n' | 'o') => sql.raw(`(${t}.ip is not null and masklen(${t}.ip) < (case when family(${t}.ip) = 4 then 32 else 128 end))`);
 
 /** Matches the acting org's observables `ids` against everything else (see addAndCorrelate). */
 export async function matchObservables(tx: Tx, ctx: Ctx, ids: readonly string[], opts: CorrelationOptions = {}): Promise<MatchSummary[]> {
@@ -157,10 +155,19 @@ export async function matchObservables(tx: Tx, ctx: Ctx, ids: readonly string[],
         select ${select} from intel_observables n
           join intel_observables o on o.kind = n.kind and o.value = n.value
          where n.org_id = ${orgId} and n.id = any(${chunk}::uuid[]) and ${notSelf}`.execute(tx);
+      // Overlaps other than equality (equal addresses have equal canonical
+      // values: the exact join has them): a stored range that contains the
+      // value, through the small partial index of ranges (0320), and, for a
+      // value that is itself a range, anything inside it. Equal to
+      // `o.ip >>= n.ip or o.ip <<= n.ip` without probing every stored address.
       const ranges = await sql<Candidate>`
         select ${select} from intel_observables n
-          join intel_observables o on o.ip is not null and (o.ip >>= n.ip or o.ip <<= n.ip) and o.value <> n.value
-         where n.org_id = ${orgId} and n.id = any(${chunk}::uuid[]) and n.ip is not null and ${notSelf}`.execute(tx);
+          join intel_observables o on ${IS_RANGE('o')} and o.ip >>= n.ip and o.value <> n.value
+         where n.org_id = ${orgId} and n.id = any(${chunk}::uuid[]) and n.ip is not null and ${notSelf}
+        union all
+        select ${select} from intel_observables n
+          join intel_observables o on o.ip is not null and o.ip <<= n.ip and o.value <> n.value and not (${IS_RANGE('o')} and o.ip >>= n.ip)
+         where n.org_id = ${orgId} and n.id = any(${chunk}::uuid[]) and ${IS_RANGE('n')} and ${notSelf}`.execute(tx);
       for (const c of [...exact.rows, ...ranges.rows]) if (c.a_sees_b || c.b_sees_a) candidates.push(c);
     }
   });
@@ -250,8 +257,11 @@ async function alert(tx: Tx, ctx: Ctx, matches: ReadonlyArray<Candidate & { id: 
           .values({ id: newId(), name: 'intel.webhook', org_id: orgId, payload: JSON.stringify({ url: settings.webhook_url, matches: list.map((m) => ({ id: m.id, value: m.value, sourceKind: m.kind, sourceRef: m.ref })) }), run_at: ctx.clock.now(), max_attempts: 5 })
           .execute();
       }
-      for (const m of list) {
-        await notify(tx, ctx, settings?.email === false ? undefined : opts.mailer, {
+      await notifyMany(
+        tx,
+        ctx,
+        settings?.email === false ? undefined : opts.mailer,
+        list.map((m) => ({
           orgId,
           userIds: members.map((x) => x.user_id),
           kind: 'intel.match',
@@ -259,8 +269,8 @@ async function alert(tx: Tx, ctx: Ctx, matches: ReadonlyArray<Candidate & { id: 
           body: `${m.value} from your ${m.kind} ${m.ref} matches threat intelligence shared on the platform.`,
           link: `/intel/matches/${m.id}`,
           email: true,
-        });
-      }
+        })),
+      );
     }
   });
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { authorize, systemActor } from '../../core/access/index.js';
 import { audit } from '../../core/audit.js';
 import { asSystem, inTx, type Ctx, type Tx } from '../../core/context.js';
@@ -53,7 +54,7 @@ export async function importObjects(ctx: Ctx, objects: readonly Record<string, u
   const total = objects.length;
   validateObjects(objects, (done) => opts.onProgress?.({ phase: 'validate', done, total }));
   opts.onProgress?.({ phase: 'validate', done: total, total });
-  return inTx(ctx, async (tx) => {
+  const result = await inTx(ctx, async (tx) => {
     const sharing = await resolveSharing(tx, ctx, opts.sharing);
     const r = await storeObjects(tx, ctx, objects, {
       source: opts.source,
@@ -72,7 +73,13 @@ export async function importObjects(ctx: Ctx, objects: readonly Record<string, u
     });
     return { total, inserted: r.inserted, unchanged: r.unchanged, observables: r.observables.length, matches: matches.length };
   });
+  // PGlite has no autovacuum: after a large import the planner needs fresh statistics (0322).
+  if (ctx.db.driver === 'pglite' && result.inserted >= ANALYZE_AFTER) await inTx(ctx, (tx) => sql`select intel_refresh_statistics()`.execute(tx));
+  return result;
 }
+
+/** Rows an import adds before PGlite's statistics are refreshed (PostgreSQL's autovacuum handles its own). */
+const ANALYZE_AFTER = 1000;
 
 /**
  * A new latest version (a changed pattern, a revocation) no longer stands

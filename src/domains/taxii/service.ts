@@ -88,8 +88,6 @@ interface Row {
   spec_version: string | null;
 }
 
-const ADDED = sql<string>`to_char(o.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
 function cursor(r: Row): string {
   return Buffer.from(JSON.stringify([r.added, r.stix_id, r.version])).toString('base64url');
 }
@@ -119,21 +117,33 @@ export async function queryObjects(ctx: Ctx, c: Collection, f: ObjectFilter): Pr
     if (f.specVersions?.length) conds.push(sql`coalesce(o.spec_version, '2.1') = any(${f.specVersions}::text[])`);
     if (f.addedAfter) conds.push(sql`o.added_at > ${f.addedAfter}::timestamptz`);
     const where = sql.join(conds, sql` and `);
-    // Several orgs may hold the same version: one row per (id, version), the earliest added.
-    const base = sql`select distinct on (o.stix_id, o.version) o.stix_id, o.version, o.modified, o.added_at, o.spec_version, ${ADDED} as added, o.doc::text as doc
-                       from stix_objects o where ${where} order by o.stix_id, o.version, o.added_at`;
-    const rank = sql`select v.*, rank() over (partition by v.stix_id order by v.modified desc nulls last, v.version desc) as rl,
-                            rank() over (partition by v.stix_id order by v.modified asc nulls last, v.version asc) as rf from (${base}) v`;
+    // Keyset page straight off the index on (added_at, stix_id, version)
+    // (0321): rows are read in page order and each is kept or skipped by
+    // index lookups on (stix_id, version), so a page costs its own rows, not
+    // the collection's. `same` is the filtered set again (`o` inside it is
+    // its own alias) for those lookups:
+    //  - several orgs may hold the same version: one row per (id, version),
+    //    the earliest added (then the lowest org id);
+    //  - `last`/`first`: no other version in the set ranks before it by
+    //    modified (desc/asc, nulls last), then version.
+    const same = sql`(select o.org_id, o.stix_id, o.version, o.modified, o.added_at from stix_objects o where ${where})`;
     const pick: RawBuilder<unknown>[] = [];
     if (versions.includes('all')) pick.push(sql`true`);
-    if (versions.includes('last')) pick.push(sql`r.rl = 1`);
-    if (versions.includes('first')) pick.push(sql`r.rf = 1`);
-    if (explicit.length) pick.push(sql`r.version = any(${explicit}::text[])`);
-    const cur = after ? sql`and (r.added_at, r.stix_id, r.version) > (${after[0]}::timestamptz, ${after[1]}, ${after[2]})` : sql``;
+    if (versions.includes('last'))
+      pick.push(sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and n.version <> o.version
+                      and ((n.modified is not null and o.modified is null) or n.modified > o.modified or (n.modified is not distinct from o.modified and n.version > o.version)))`);
+    if (versions.includes('first'))
+      pick.push(sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and n.version <> o.version
+                      and ((n.modified is not null and o.modified is null) or n.modified < o.modified or (n.modified is not distinct from o.modified and n.version < o.version)))`);
+    if (explicit.length) pick.push(sql`o.version = any(${explicit}::text[])`);
+    const cur = after ? sql`and (o.added_at, o.stix_id, o.version) > (${after[0]}::timestamptz, ${after[1]}, ${after[2]})` : sql``;
     const rows = await sql<Row>`
-      select r.stix_id, r.version, r.added, r.doc, r.spec_version from (${rank}) r
-       where (${sql.join(pick, sql` or `)}) ${cur}
-       order by r.added_at, r.stix_id, r.version
+      select o.stix_id, o.version, to_char(o.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as added, o.doc::text as doc, o.spec_version
+        from stix_objects o
+       where ${where} ${cur}
+         and not exists (select 1 from ${same} d where d.stix_id = o.stix_id and d.version = o.version and (d.added_at, d.org_id) < (o.added_at, o.org_id))
+         and (${sql.join(pick, sql` or `)})
+       order by o.added_at, o.stix_id, o.version
        limit ${f.limit + 1}`.execute(tx);
     const items = rows.rows.slice(0, f.limit);
     const more = rows.rows.length > f.limit;
