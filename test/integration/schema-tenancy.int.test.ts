@@ -39,6 +39,9 @@ const CROSS_TENANT_INDEXES: Record<string, string> = {
   // Threat exchange (branch intel): correlation and sharing across producers.
   intel_observables_value: 'exact-match correlation across producers',
   intel_observables_ip: 'CIDR correlation across producers',
+  intel_observables_ranges: 'stored CIDR ranges that may contain an address, across producers (0320)',
+  stix_objects_stix_id: 'one STIX id across producers: versions and TAXII object-by-id (0321)',
+  stix_objects_taxii_page: 'TAXII collection pages in date-added cursor order across producers (0321)',
   intel_matches_b: 'matches seen from the other side',
   intel_sightings_indicator: 'sightings of one indicator across orgs',
   sharing_group_members_owner: "a sharing group's members seen by its owner",
