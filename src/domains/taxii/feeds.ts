@@ -10,6 +10,7 @@ import type { Mailer } from '../../core/mail.js';
 import type { SecretBox } from '../../core/secrets.js';
 import type { Database } from '../../db/connect.js';
 import { importObjects } from '../intel/imports.js';
+import { pullFeedEvents } from '../misp/service.js';
 import { IntelActions } from '../intel/policy.js';
 import { TlpLevel } from '../sharing/schema.js';
 import { TaxiiErrors } from './errors.js';
@@ -20,7 +21,7 @@ export interface IntelFeedsTable {
   org_id: string;
   id: string;
   name: string;
-  kind: 'taxii';
+  kind: 'taxii' | 'misp';
   url: string;
   username: string | null;
   secret_sealed: string | null;
@@ -34,6 +35,7 @@ export interface IntelFeedsTable {
   last_error: string | null;
   last_count: number | null;
   total_count: number;
+  last_fetched: number | null;
   created_at: Timestamp;
 }
 
@@ -43,21 +45,38 @@ declare module '../../db/types.js' {
   }
 }
 
+export const FeedKind = z.enum(['taxii', 'misp']);
+
 export const FeedCreateBody = z.strictObject({
+  /** `taxii`: an external TAXII 2.1 collection; `misp`: a MISP feed (manifest.json + one file per event). */
+  kind: FeedKind.default('taxii'),
   name: z.string().trim().min(1).max(200),
-  /** The collection URL, e.g. https://taxii.example/api1/collections/<id>/ */
+  /** The collection URL (https://taxii.example/api1/collections/<id>/) or the MISP feed's folder URL. */
   url: z.string().url().max(2000),
   username: z.string().max(200).optional(),
-  /** Password or token for HTTP Basic (or a bearer token when no username is given); stored sealed. */
+  /** Password or token for HTTP Basic (or a bearer token when no username is given, and always for MISP); stored sealed. */
   secret: z.string().max(2000).optional(),
   tlp: TlpLevel.default('amber'),
   intervalSeconds: z.number().int().min(60).max(7 * 86400).default(3600),
 });
 
+/** Changes to a feed's schedule, name or credentials; an empty `secret` removes it. */
+export const FeedUpdateBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  enabled: z.boolean().optional(),
+  intervalSeconds: z.number().int().min(60).max(7 * 86400).optional(),
+  tlp: TlpLevel.optional(),
+  username: z.string().max(200).nullable().optional(),
+  secret: z.string().max(2000).optional(),
+});
+
 export const FeedRow = z.object({
   id: z.string().uuid(),
+  kind: FeedKind,
   name: z.string(),
   url: z.string(),
+  username: z.string().nullable(),
+  hasSecret: z.boolean(),
   tlp: z.string(),
   intervalSeconds: z.number(),
   enabled: z.boolean(),
@@ -66,17 +85,25 @@ export const FeedRow = z.object({
   lastStatus: z.string().nullable(),
   lastError: z.string().nullable(),
   lastCount: z.number().nullable(),
+  lastFetched: z.number().nullable(),
   totalCount: z.number(),
+  nextRunAt: z.string(),
 });
 export type FeedRow = z.infer<typeof FeedRow>;
 
-type FeedDb = Pick<IntelFeedsTable, 'id' | 'name' | 'url' | 'tlp' | 'interval_seconds' | 'enabled' | 'cursor' | 'last_status' | 'last_error' | 'last_count' | 'total_count'> & { last_run_at: Date | null };
+type FeedDb = Pick<IntelFeedsTable, 'id' | 'kind' | 'name' | 'url' | 'username' | 'secret_sealed' | 'tlp' | 'interval_seconds' | 'enabled' | 'cursor' | 'last_status' | 'last_error' | 'last_count' | 'last_fetched' | 'total_count'> & {
+  last_run_at: Date | null;
+  next_run_at: Date;
+};
 
 function toRow(r: FeedDb): FeedRow {
   return {
     id: r.id,
+    kind: r.kind,
     name: r.name,
     url: r.url,
+    username: r.username,
+    hasSecret: r.secret_sealed !== null,
     tlp: r.tlp,
     intervalSeconds: r.interval_seconds,
     enabled: r.enabled,
@@ -85,14 +112,17 @@ function toRow(r: FeedDb): FeedRow {
     lastStatus: r.last_status,
     lastError: r.last_error,
     lastCount: r.last_count,
+    lastFetched: r.last_fetched,
     totalCount: r.total_count,
+    nextRunAt: r.next_run_at.toISOString(),
   };
 }
 
-/** Subscribes the acting org to an external TAXII 2.1 collection. */
+/** Subscribes the acting org to an external TAXII 2.1 collection or MISP feed. */
 export async function createFeed(ctx: Ctx, secrets: SecretBox, input: z.infer<typeof FeedCreateBody>): Promise<FeedRow> {
   authorize(ctx.actor, IntelActions['intel.import']);
   const url = input.url.endsWith('/') ? input.url : `${input.url}/`;
+  if (input.kind === 'misp' && input.username) throw TaxiiErrors.INTEL_FEED_INVALID('A MISP feed takes a bearer token (secret) only, no username', [{ path: 'username', message: 'not used for MISP feeds' }]);
   return inTx(ctx, async (tx) => {
     const row = await tx
       .insertInto('intel_feeds')
@@ -100,7 +130,7 @@ export async function createFeed(ctx: Ctx, secrets: SecretBox, input: z.infer<ty
         org_id: ctx.actor.orgId,
         id: newId(),
         name: input.name,
-        kind: 'taxii',
+        kind: input.kind,
         url,
         username: input.username ?? null,
         secret_sealed: input.secret ? secrets.seal(input.secret) : null,
@@ -113,7 +143,7 @@ export async function createFeed(ctx: Ctx, secrets: SecretBox, input: z.infer<ty
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await audit(tx, ctx, { action: 'intel.feeds.create', entityType: 'intel_feed', entityId: row.id, after: { name: row.name, url: row.url, tlp: row.tlp } });
+    await audit(tx, ctx, { action: 'intel.feeds.create', entityType: 'intel_feed', entityId: row.id, after: { kind: row.kind, name: row.name, url: row.url, tlp: row.tlp, intervalSeconds: row.interval_seconds } });
     return toRow(row);
   });
 }
@@ -132,43 +162,67 @@ interface FeedDeps {
 }
 
 /**
- * Polls one feed: GET objects/ with added_after = the cursor, following
- * `next` until `more` is false (no database transaction is open while
- * fetching), then imports everything under the feed's provenance and TLP
- * in one all-or-nothing import, and moves the cursor to the last page's
- * X-TAXII-Date-Added-Last. The outcome is recorded on the feed.
+ * Polls a TAXII collection: GET objects/ with added_after = the cursor,
+ * following `next` until `more` is false (no database transaction is open
+ * while fetching), then imports everything under the feed's provenance and
+ * TLP in one all-or-nothing import. The new cursor is the last page's
+ * X-TAXII-Date-Added-Last.
+ */
+async function pollTaxii(ctx: Ctx, feed: Pick<FeedDb, 'url' | 'name' | 'tlp' | 'cursor' | 'username'>, secret: string | undefined, mailer: Mailer | undefined): Promise<{ fetched: number; inserted: number; cursor: string | null }> {
+  const headers: Record<string, string> = { accept: TAXII_MEDIA };
+  if (secret) headers.authorization = feed.username ? `Basic ${Buffer.from(`${feed.username}:${secret}`).toString('base64')}` : `Bearer ${secret}`;
+  const objects: Record<string, unknown>[] = [];
+  let cursor = feed.cursor;
+  let next: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const qs = new URLSearchParams({ limit: '1000' });
+    if (feed.cursor) qs.set('added_after', feed.cursor);
+    if (next) qs.set('next', next);
+    const res = await fetch(`${feed.url}objects/?${qs.toString()}`, { headers, signal: AbortSignal.timeout(60_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status} from the feed: ${(await res.text()).slice(0, 300)}`);
+    const body = (await res.json()) as { more?: boolean; next?: string; objects?: Record<string, unknown>[] };
+    objects.push(...(body.objects ?? []));
+    const last = res.headers.get('x-taxii-date-added-last');
+    if (last && (!cursor || last > cursor)) cursor = last;
+    if (!body.more || !body.next) break;
+    next = body.next;
+  }
+  let inserted = 0;
+  if (objects.length) {
+    const r = await importObjects(ctx, objects, { source: `feed:${feed.name}`, sharing: { tlp: feed.tlp, recipientOrgs: [], recipientUsers: [], sharingGroups: [] }, mailer });
+    inserted = r.inserted;
+  }
+  return { fetched: objects.length, inserted, cursor };
+}
+
+/**
+ * Polls one feed (TAXII collection or MISP feed) and records the outcome on
+ * it: last run, status, error, counts, the moved cursor and the next run.
+ * A failed run keeps the old cursor, so the next run fetches the same
+ * window again (imports are idempotent).
  */
 export async function runFeed(deps: FeedDeps, orgId: string, feedId: string): Promise<FeedRow> {
   const actor = systemActor(orgId, 'platform', 'system:feed');
   const ctx: Ctx = { db: deps.db, clock: deps.clock, actor, requestId: `feed:${feedId}`, ip: null };
   const feed = await inTx(ctx, (tx) => asSystem(tx, actor, () => tx.selectFrom('intel_feeds').selectAll().where('org_id', '=', orgId).where('id', '=', feedId).executeTakeFirst()));
-  if (!feed) throw TaxiiErrors.TAXII_COLLECTION_NOT_FOUND('Feed not found');
+  if (!feed) throw TaxiiErrors.INTEL_FEED_NOT_FOUND();
   const secret = feed.secret_sealed ? deps.secrets.open(feed.secret_sealed) : undefined;
-  const headers: Record<string, string> = { accept: TAXII_MEDIA };
-  if (secret) headers.authorization = feed.username ? `Basic ${Buffer.from(`${feed.username}:${secret}`).toString('base64')}` : `Bearer ${secret}`;
-  const objects: Record<string, unknown>[] = [];
   let cursor = feed.cursor;
   let status = 'ok';
   let error: string | null = null;
   let count = 0;
+  let fetched = 0;
   try {
-    let next: string | undefined;
-    for (let page = 0; page < 1000; page++) {
-      const qs = new URLSearchParams({ limit: '1000' });
-      if (feed.cursor) qs.set('added_after', feed.cursor);
-      if (next) qs.set('next', next);
-      const res = await fetch(`${feed.url}objects/?${qs.toString()}`, { headers, signal: AbortSignal.timeout(60_000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status} from the feed: ${(await res.text()).slice(0, 300)}`);
-      const body = (await res.json()) as { more?: boolean; next?: string; objects?: Record<string, unknown>[] };
-      objects.push(...(body.objects ?? []));
-      const last = res.headers.get('x-taxii-date-added-last');
-      if (last && (!cursor || last > cursor)) cursor = last;
-      if (!body.more || !body.next) break;
-      next = body.next;
-    }
-    if (objects.length) {
-      const r = await importObjects(ctx, objects, { source: `feed:${feed.name}`, sharing: { tlp: feed.tlp, recipientOrgs: [], recipientUsers: [], sharingGroups: [] }, mailer: deps.mailer });
+    if (feed.kind === 'misp') {
+      const r = await pullFeedEvents(ctx, feed.url, { token: secret, tlp: feed.tlp, mailer: deps.mailer, since: feed.cursor, source: `feed:${feed.name}` });
+      ({ cursor } = r);
       count = r.inserted;
+      fetched = r.events;
+    } else {
+      const r = await pollTaxii(ctx, feed, secret, deps.mailer);
+      ({ cursor } = r);
+      count = r.inserted;
+      fetched = r.fetched;
     }
   } catch (err) {
     status = 'failed';
@@ -179,13 +233,58 @@ export async function runFeed(deps: FeedDeps, orgId: string, feedId: string): Pr
   return inTx(ctx, async (tx) => {
     const row = await tx
       .updateTable('intel_feeds')
-      .set({ cursor, last_run_at: now, last_status: status, last_error: error, last_count: count, total_count: feed.total_count + count, next_run_at: new Date(now.getTime() + feed.interval_seconds * 1000) })
+      .set({ cursor, last_run_at: now, last_status: status, last_error: error, last_count: count, last_fetched: fetched, total_count: feed.total_count + count, next_run_at: new Date(now.getTime() + feed.interval_seconds * 1000) })
       .where('org_id', '=', orgId)
       .where('id', '=', feedId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await audit(tx, ctx, { action: 'intel.feeds.run', entityType: 'intel_feed', entityId: feedId, details: { status, count, fetched: objects.length } });
+    await audit(tx, ctx, { action: 'intel.feeds.run', entityType: 'intel_feed', entityId: feedId, details: { kind: feed.kind, status, count, fetched } });
     return toRow(row);
+  });
+}
+
+/** Changes a feed of the acting org (schedule, enabled, name, TLP, credentials). */
+export async function updateFeed(ctx: Ctx, secrets: SecretBox, feedId: string, input: z.infer<typeof FeedUpdateBody>): Promise<FeedRow> {
+  authorize(ctx.actor, IntelActions['intel.import']);
+  return inTx(ctx, async (tx) => {
+    const before = await tx.selectFrom('intel_feeds').selectAll().where('org_id', '=', ctx.actor.orgId).where('id', '=', feedId).executeTakeFirst();
+    if (!before) throw TaxiiErrors.INTEL_FEED_NOT_FOUND();
+    if (before.kind === 'misp' && input.username) throw TaxiiErrors.INTEL_FEED_INVALID('A MISP feed takes a bearer token (secret) only, no username', [{ path: 'username', message: 'not used for MISP feeds' }]);
+    const interval = input.intervalSeconds ?? before.interval_seconds;
+    const row = await tx
+      .updateTable('intel_feeds')
+      .set({
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+        ...(input.tlp !== undefined ? { tlp: input.tlp } : {}),
+        ...(input.username !== undefined ? { username: input.username || null } : {}),
+        ...(input.secret !== undefined ? { secret_sealed: input.secret ? secrets.seal(input.secret) : null } : {}),
+        interval_seconds: interval,
+        // A shorter schedule takes effect from the last run, not after the old interval.
+        next_run_at: before.last_run_at ? new Date(Math.min(before.next_run_at.getTime(), before.last_run_at.getTime() + interval * 1000)) : before.next_run_at,
+      })
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('id', '=', feedId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(tx, ctx, {
+      action: 'intel.feeds.update',
+      entityType: 'intel_feed',
+      entityId: feedId,
+      before: { name: before.name, enabled: before.enabled, intervalSeconds: before.interval_seconds, tlp: before.tlp, username: before.username },
+      after: { name: row.name, enabled: row.enabled, intervalSeconds: row.interval_seconds, tlp: row.tlp, username: row.username, secretChanged: input.secret !== undefined },
+    });
+    return toRow(row);
+  });
+}
+
+/** Removes a feed of the acting org (what it imported stays). */
+export async function deleteFeed(ctx: Ctx, feedId: string): Promise<void> {
+  authorize(ctx.actor, IntelActions['intel.import']);
+  await inTx(ctx, async (tx) => {
+    const r = await tx.deleteFrom('intel_feeds').where('org_id', '=', ctx.actor.orgId).where('id', '=', feedId).returning(['name', 'url']).executeTakeFirst();
+    if (!r) throw TaxiiErrors.INTEL_FEED_NOT_FOUND();
+    await audit(tx, ctx, { action: 'intel.feeds.delete', entityType: 'intel_feed', entityId: feedId, before: { name: r.name, url: r.url } });
   });
 }
 
@@ -193,11 +292,11 @@ export async function runFeed(deps: FeedDeps, orgId: string, feedId: string): Pr
 export async function runFeedNow(ctx: Ctx, deps: FeedDeps, feedId: string): Promise<FeedRow> {
   authorize(ctx.actor, IntelActions['intel.import']);
   const exists = await inTx(ctx, (tx) => tx.selectFrom('intel_feeds').select('id').where('org_id', '=', ctx.actor.orgId).where('id', '=', feedId).executeTakeFirst());
-  if (!exists) throw TaxiiErrors.TAXII_COLLECTION_NOT_FOUND('Feed not found');
+  if (!exists) throw TaxiiErrors.INTEL_FEED_NOT_FOUND();
   return runFeed(deps, ctx.actor.orgId, feedId);
 }
 
-/** The scheduled job: polls every enabled feed that is due, one after another. */
+/** The scheduled job: polls every enabled feed (TAXII and MISP) that is due, one after another. */
 export async function pollDueFeeds(deps: FeedDeps): Promise<{ feeds: number }> {
   const now = deps.clock.now();
   const due = await deps.db.kysely.transaction().execute(async (tx) => {
