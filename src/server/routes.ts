@@ -11,7 +11,7 @@ import { intelRoutes } from '../domains/intel/routes.js';
 import { notificationRoutes } from '../domains/notifications/routes.js';
 import { outboxRoutes } from '../domains/outbox/routes.js';
 import { sharingRoutes } from '../domains/sharing/routes.js';
-import { taxiiRoutes } from '../domains/taxii/routes.js';
+import { taxiiPublicRoutes, taxiiRoutes } from '../domains/taxii/routes.js';
 import { feedRoutes } from '../domains/taxii/feed-routes.js';
 import { mispRoutes } from '../domains/misp/routes.js';
 import { tenancyRoutes } from '../domains/tenancy/routes.js';
@@ -19,5 +19,5 @@ import type { AppDeps } from './deps.js';
 
 /** Every domain's routes, in one list: add a domain here. */
 export function domainRoutes(deps: AppDeps): FastifyPluginAsync[] {
-  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, assetRoutes, riskRoutes, documentRoutes(deps), incidentRoutes(deps), correctiveActionRoutes, advisoryRoutes(deps), sharingRoutes, intelRoutes(deps), taxiiRoutes(deps), feedRoutes(deps), mispRoutes(deps)] as unknown as FastifyPluginAsync[];
+  return [authRoutes(deps), tenancyRoutes(deps), auditRoutes, notificationRoutes, outboxRoutes, assetRoutes, riskRoutes, documentRoutes(deps), incidentRoutes(deps), correctiveActionRoutes, advisoryRoutes(deps), sharingRoutes, intelRoutes(deps), taxiiRoutes(deps), taxiiPublicRoutes(deps), feedRoutes(deps), mispRoutes(deps)] as unknown as FastifyPluginAsync[];
 }

@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import { authorize, can } from '../../core/access/index.js';
 import { audit } from '../../core/audit.js';
-import { inTx, type Ctx } from '../../core/context.js';
+import { inTx, type Ctx, type Tx } from '../../core/context.js';
+import type { Database } from '../../db/connect.js';
 import { newId, nameId } from '../../core/ids.js';
 import type { Mailer } from '../../core/mail.js';
 import { importObjects } from '../intel/imports.js';
@@ -23,7 +24,7 @@ import './tables.js';
  *   <group id> objects shared with one sharing group; writes are AMBER to it
  */
 const NS = '6c3f0f4e-5a7d-4c1a-9d8e-2f6b7a1c9e01';
-export const COLLECTION_IDS = { all: nameId('all', NS), community: nameId('community', NS), org: nameId('org', NS) } as const;
+export const COLLECTION_IDS = { all: nameId('all', NS), community: nameId('community', NS), org: nameId('org', NS), public: nameId('public', NS) } as const;
 
 export interface Collection {
   id: string;
@@ -101,6 +102,39 @@ function cursor(r: Row): string {
  */
 export async function queryObjects(ctx: Ctx, c: Collection, f: ObjectFilter): Promise<Page<Row>> {
   authorize(ctx.actor, IntelActions['intel.read']);
+  return inTx(ctx, (tx) => queryRows(tx, c, f));
+}
+
+/**
+ * The public collection (MUHAFIZ_TAXII_PUBLIC): TLP:CLEAR objects whose
+ * owner's latest version is CLEAR too (an object later re-marked GREEN or
+ * higher leaves it whole), read-only.
+ */
+export const PUBLIC_COLLECTION: Collection = {
+  id: COLLECTION_IDS.public,
+  title: 'Public (TLP:CLEAR)',
+  description: 'Threat intelligence marked TLP:CLEAR, for anyone; read-only',
+  can_read: true,
+  can_write: false,
+  media_types: [STIX_MEDIA],
+  filter: sql<boolean>`o.tlp = 'clear' and exists (select 1 from stix_objects n where n.org_id = o.org_id and n.stix_id = o.stix_id and n.is_latest and n.tlp = 'clear')`,
+  writeSharing: null,
+};
+
+/**
+ * A page of the public collection for an anonymous reader. Two locks: the
+ * transaction runs as muhafiz_app with no org and no user, so row-level
+ * security (intel_can_see) already hides everything above GREEN, and the
+ * collection's filter keeps CLEAR only.
+ */
+export async function queryPublicObjects(db: Database, f: ObjectFilter): Promise<Page<Row>> {
+  return db.kysely.transaction().execute(async (tx) => {
+    await sql`select set_config('role', 'muhafiz_app', true), set_config('app.org_id', '', true), set_config('app.user_id', '', true)`.execute(tx);
+    return queryRows(tx, PUBLIC_COLLECTION, f);
+  });
+}
+
+async function queryRows(tx: Tx, c: Collection, f: ObjectFilter): Promise<Page<Row>> {
   const versions = f.versions?.length ? f.versions : ['last'];
   const explicit = versions.filter((v) => !['last', 'first', 'all'].includes(v));
   let after: [string, string, string] | undefined;
@@ -112,38 +146,36 @@ export async function queryObjects(ctx: Ctx, c: Collection, f: ObjectFilter): Pr
       throw TaxiiErrors.TAXII_BAD_REQUEST('The next parameter is not one this server issued');
     }
   }
-  return inTx(ctx, async (tx) => {
-    const conds: RawBuilder<unknown>[] = [c.filter];
-    if (f.ids?.length) conds.push(sql`o.stix_id = any(${f.ids}::text[])`);
-    if (f.types?.length) conds.push(sql`o.type = any(${f.types}::text[])`);
-    if (f.specVersions?.length) conds.push(sql`coalesce(o.spec_version, '2.1') = any(${f.specVersions}::text[])`);
-    if (f.addedAfter) conds.push(sql`o.added_at > ${f.addedAfter}::timestamptz`);
-    const where = sql.join(conds, sql` and `);
-    // Several orgs may hold the same version: one row per (id, version), the earliest added.
-    const base = sql`select distinct on (o.stix_id, o.version) o.stix_id, o.version, o.modified, o.added_at, o.spec_version, ${ADDED} as added, o.doc::text as doc
-                       from stix_objects o where ${where} order by o.stix_id, o.version, o.added_at`;
-    const rank = sql`select v.*, rank() over (partition by v.stix_id order by v.modified desc nulls last, v.version desc) as rl,
-                            rank() over (partition by v.stix_id order by v.modified asc nulls last, v.version asc) as rf from (${base}) v`;
-    const pick: RawBuilder<unknown>[] = [];
-    if (versions.includes('all')) pick.push(sql`true`);
-    if (versions.includes('last')) pick.push(sql`r.rl = 1`);
-    if (versions.includes('first')) pick.push(sql`r.rf = 1`);
-    if (explicit.length) pick.push(sql`r.version = any(${explicit}::text[])`);
-    const cur = after ? sql`and (r.added_at, r.stix_id, r.version) > (${after[0]}::timestamptz, ${after[1]}, ${after[2]})` : sql``;
-    const rows = await sql<Row>`
-      select r.stix_id, r.version, r.added, r.doc, r.spec_version from (${rank}) r
-       where (${sql.join(pick, sql` or `)}) ${cur}
-       order by r.added_at, r.stix_id, r.version
-       limit ${f.limit + 1}`.execute(tx);
-    const items = rows.rows.slice(0, f.limit);
-    const more = rows.rows.length > f.limit;
-    return {
-      items,
-      more,
-      ...(more ? { next: cursor(items.at(-1)!) } : {}),
-      ...(items.length ? { first: items[0]!.added, last: items.at(-1)!.added } : {}),
-    };
-  });
+  const conds: RawBuilder<unknown>[] = [c.filter];
+  if (f.ids?.length) conds.push(sql`o.stix_id = any(${f.ids}::text[])`);
+  if (f.types?.length) conds.push(sql`o.type = any(${f.types}::text[])`);
+  if (f.specVersions?.length) conds.push(sql`coalesce(o.spec_version, '2.1') = any(${f.specVersions}::text[])`);
+  if (f.addedAfter) conds.push(sql`o.added_at > ${f.addedAfter}::timestamptz`);
+  const where = sql.join(conds, sql` and `);
+  // Several orgs may hold the same version: one row per (id, version), the earliest added.
+  const base = sql`select distinct on (o.stix_id, o.version) o.stix_id, o.version, o.modified, o.added_at, o.spec_version, ${ADDED} as added, o.doc::text as doc
+                     from stix_objects o where ${where} order by o.stix_id, o.version, o.added_at`;
+  const rank = sql`select v.*, rank() over (partition by v.stix_id order by v.modified desc nulls last, v.version desc) as rl,
+                          rank() over (partition by v.stix_id order by v.modified asc nulls last, v.version asc) as rf from (${base}) v`;
+  const pick: RawBuilder<unknown>[] = [];
+  if (versions.includes('all')) pick.push(sql`true`);
+  if (versions.includes('last')) pick.push(sql`r.rl = 1`);
+  if (versions.includes('first')) pick.push(sql`r.rf = 1`);
+  if (explicit.length) pick.push(sql`r.version = any(${explicit}::text[])`);
+  const cur = after ? sql`and (r.added_at, r.stix_id, r.version) > (${after[0]}::timestamptz, ${after[1]}, ${after[2]})` : sql``;
+  const rows = await sql<Row>`
+    select r.stix_id, r.version, r.added, r.doc, r.spec_version from (${rank}) r
+     where (${sql.join(pick, sql` or `)}) ${cur}
+     order by r.added_at, r.stix_id, r.version
+     limit ${f.limit + 1}`.execute(tx);
+  const items = rows.rows.slice(0, f.limit);
+  const more = rows.rows.length > f.limit;
+  return {
+    items,
+    more,
+    ...(more ? { next: cursor(items.at(-1)!) } : {}),
+    ...(items.length ? { first: items[0]!.added, last: items.at(-1)!.added } : {}),
+  };
 }
 
 /** The manifest entry of one row. */
