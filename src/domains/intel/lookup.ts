@@ -1,29 +1,12 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { authorize } from '../../core/access/index.js';
 import { inTx, type Ctx } from '../../core/context.js';
 import { IntelErrors } from './errors.js';
 import { normaliseObservable } from './normalise.js';
 import { IntelActions } from './policy.js';
-import { ObservableBody } from './schema.js';
+import type { LookupBody, LookupRow } from './schema.js';
 import { loadWarningLists, warningFor } from './warning-lists.js';
-
-export const LookupBody = z.strictObject({
-  observables: z.array(ObservableBody).min(1).max(1000),
-  /** A source to leave out of the answer (the incident being looked at). */
-  excludeRef: z.string().max(300).optional(),
-});
-
-export const LookupHit = z.object({
-  sourceKind: z.string(),
-  sourceRef: z.string(),
-  value: z.string(),
-  tlp: z.string().nullable(),
-  /** The STIX object (indicator, SCO) behind a `stix` hit, when the reader may see it. */
-  object: z.object({ id: z.string(), type: z.string(), name: z.string().nullable() }).nullable(),
-});
-export const LookupRow = z.object({ kind: z.string(), value: z.string(), warning: z.string().nullable(), hits: z.array(LookupHit) });
-export type LookupRow = z.infer<typeof LookupRow>;
 
 /**
  * What each value matches among the observables the reader may see (STIX

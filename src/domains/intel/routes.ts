@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { LookupBody, LookupRow, lookupObservables } from './lookup.js';
+import { lookupObservables } from './lookup.js';
 import { z } from 'zod';
 import { newId } from '../../core/ids.js';
 import { Paged } from '../../core/paging.js';
@@ -12,6 +12,8 @@ import {
   GraphResponse,
   ImportQuery,
   ImportRow,
+  LookupBody,
+  LookupRow,
   MatchQuery,
   MatchRow,
   ObjectDetail,

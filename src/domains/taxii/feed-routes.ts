@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../server/deps.js';
 import { IntelActions as A } from '../intel/policy.js';
-import { createFeed, deleteFeed, FeedCreateBody, FeedRow, FeedUpdateBody, listFeeds, runFeedNow, updateFeed } from './feeds.js';
+import { createFeed, deleteFeed, listFeeds, runFeedNow, updateFeed } from './feeds.js';
+import { FeedCreateBody, FeedRow, FeedUpdateBody } from './schema.js';
 
 /** Feeds: subscriptions to external TAXII collections and MISP feeds (admin API). */
 export function feedRoutes(deps: AppDeps): FastifyPluginAsyncZod {

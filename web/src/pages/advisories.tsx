@@ -100,7 +100,21 @@ export function AdvisoryPage() {
         <dt>Affected products</dt><dd>{adv.products.map((p) => `${p.vendor} ${p.product} ${p.versions}`).join('; ') || '-'}</dd>
         <dt>Description</dt><dd>{adv.description}</dd>
         <dt>Recommended actions</dt><dd>{adv.recommendedActions}</dd>
-        <dt>Indicators</dt><dd>{adv.indicators.map((i) => `${i.type}: ${i.value}`).join(', ') || '-'}</dd>
+        <dt>Indicators</dt><dd>{adv.indicators.map((i) => `${i.type}: ${i.value}`).join(', ') || '-'}{adv.stixFromObservables && adv.status === 'draft' ? <div className="muted">Published as STIX indicators under the advisory's TLP</div> : null}</dd>
+        <dt>STIX indicators</dt>
+        <dd>
+          {adv.stixIndicators?.length ? (
+            <ul>
+              {adv.stixIndicators.map((i) => (
+                <li key={i.id}>
+                  <Link to={`/intel/objects/${i.id}`}>{i.name ?? i.id}</Link> {i.pattern ? <code>{i.pattern}</code> : null} {i.tlp ? <span className={`tlp tlp-${i.tlp.replace('+', '-')}`}>TLP:{i.tlp.toUpperCase()}</span> : null}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            '-'
+          )}
+        </dd>
       </dl>
       <ErrorBanner error={publish.error} />
       {own && adv.status === 'draft' ? <button type="button" className="primary" onClick={() => publish.mutate()}>Publish</button> : null}
