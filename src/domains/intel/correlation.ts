@@ -281,8 +281,8 @@ async function alert(tx: Tx, ctx: Ctx, matches: ReadonlyArray<Candidate & { id: 
           kind: 'intel.match',
           title: `Threat intelligence match: ${m.value}`,
           body: `${m.value} from your ${m.kind} ${m.ref} matches threat intelligence shared on the platform.`,
-          // An incident's matches are shown on the incident; others on the correlation page for that source.
-          link: m.kind === 'incident' ? `/incidents/${m.ref}` : `/intel/matches?ref=${encodeURIComponent(m.ref)}`,
+          // An incident's matches are shown on the incident; a watchlist value opens the explorer searching for it.
+          link: m.kind === 'incident' ? `/incidents/${m.ref}` : `/intel?q=${encodeURIComponent(m.value)}`,
           email: true,
         });
       }
