@@ -21,6 +21,8 @@ const Env = z.object({
   MUHAFIZ_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   MUHAFIZ_UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(26_214_400),
   MUHAFIZ_WORKERS: z.coerce.number().int().min(0).default(1),
+  MUHAFIZ_TAXII_PUBLIC: bool,
+  MUHAFIZ_TAXII_PUBLIC_RATE: z.coerce.number().int().min(1).default(60),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Muhafiz <no-reply@muhafiz.local>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -43,6 +45,10 @@ export interface Config {
   bodyLimit: number;
   uploadLimit: number;
   workers: number;
+  /** Serve the unauthenticated, read-only TAXII API root of TLP:CLEAR objects (/taxii2/public/). */
+  taxiiPublic: boolean;
+  /** Requests per minute per client address on the public TAXII root. */
+  taxiiPublicRate: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: string;
@@ -72,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimit: e.MUHAFIZ_BODY_LIMIT_BYTES,
     uploadLimit: e.MUHAFIZ_UPLOAD_LIMIT_BYTES,
     workers: e.MUHAFIZ_WORKERS,
+    taxiiPublic: e.MUHAFIZ_TAXII_PUBLIC,
+    taxiiPublicRate: e.MUHAFIZ_TAXII_PUBLIC_RATE,
     smtpUrl: e.SMTP_URL || undefined,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,

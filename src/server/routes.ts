@@ -14,7 +14,7 @@ import { intelRoutes } from '../domains/intel/routes.js';
 import { notificationRoutes } from '../domains/notifications/routes.js';
 import { outboxRoutes } from '../domains/outbox/routes.js';
 import { sharingRoutes } from '../domains/sharing/routes.js';
-import { taxiiRoutes } from '../domains/taxii/routes.js';
+import { taxiiPublicRoutes, taxiiRoutes } from '../domains/taxii/routes.js';
 import { feedRoutes } from '../domains/taxii/feed-routes.js';
 import { mispRoutes } from '../domains/misp/routes.js';
 import { tenancyRoutes } from '../domains/tenancy/routes.js';
@@ -37,6 +37,7 @@ export function domainRoutes(deps: AppDeps): FastifyPluginAsync[] {
     sharingRoutes,
     intelRoutes(deps),
     taxiiRoutes(deps),
+    taxiiPublicRoutes(deps),
     feedRoutes(deps),
     mispRoutes(deps),
     catalogRoutes(deps),

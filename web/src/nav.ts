@@ -21,6 +21,7 @@ export const NAV: readonly NavItem[] = [
   { path: '/intel', label: 'Threat intelligence', permission: 'intel.read', section: 'main' },
   { path: '/intel/import', label: 'Import STIX', permission: 'intel.import', section: 'main' },
   { path: '/intel/sharing-groups', label: 'Sharing groups', permission: 'sharing_groups.read', section: 'admin' },
+  { path: '/intel/feeds', label: 'Intel feeds', permission: 'intel.read', section: 'admin' },
   { path: '/notifications', label: 'Notifications', section: 'main' },
   { path: '/assets', label: 'Assets', permission: 'assets.read', section: 'main' },
   { path: '/risks', label: 'Risks', permission: 'risks.read', section: 'main' },

@@ -25,6 +25,7 @@ import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 import { RegimesPage } from './pages/regimes.js';
 import { IntelExplorerPage, IntelObjectPage } from './pages/intel.js';
 import { IntelImportPage, SharingGroupsPage } from './pages/intel-admin.js';
+import { FeedsPage } from './pages/intel-feeds.js';
 
 /**
  * The signed-in pages. A domain adds a page with one route here and one
@@ -38,6 +39,7 @@ export const ROUTES: ReadonlyArray<{ path: string; element: ReactElement }> = [
   { path: '/intel/objects/:id', element: <IntelObjectPage /> },
   { path: '/intel/import', element: <IntelImportPage /> },
   { path: '/intel/sharing-groups', element: <SharingGroupsPage /> },
+  { path: '/intel/feeds', element: <FeedsPage /> },
   { path: '/notifications', element: <NotificationsPage /> },
   { path: '/incidents', element: <IncidentsPage /> },
   { path: '/incidents/stats', element: <IncidentStatsPage /> },

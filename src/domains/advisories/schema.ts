@@ -19,12 +19,16 @@ const Fields = {
   description: z.string().trim().min(1).max(50000),
   recommendedActions: z.string().trim().min(1).max(50000),
   indicators: z.array(Observable).max(5000),
+  /** Existing STIX indicators (visible to the CERT) the advisory carries. */
+  stixIndicatorIds: z.array(z.string().regex(/^indicator--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a STIX indicator id looks like indicator--<uuid>')).max(1000),
+  /** On publishing, turn the observables into STIX indicators owned by the CERT, under the advisory's TLP and recipients. */
+  stixFromObservables: z.boolean(),
   validFrom: z.iso.datetime({ offset: true }).nullable(),
   validUntil: z.iso.datetime({ offset: true }).nullable(),
   audience: Audience,
 };
 
-export const AdvisoryCreateBody = z.strictObject({ ...Fields, products: Fields.products.default([]), cveIds: Fields.cveIds.default([]), indicators: Fields.indicators.default([]), validFrom: Fields.validFrom.default(null), validUntil: Fields.validUntil.default(null) });
+export const AdvisoryCreateBody = z.strictObject({ ...Fields, products: Fields.products.default([]), cveIds: Fields.cveIds.default([]), indicators: Fields.indicators.default([]), stixIndicatorIds: Fields.stixIndicatorIds.default([]), stixFromObservables: Fields.stixFromObservables.default(false), validFrom: Fields.validFrom.default(null), validUntil: Fields.validUntil.default(null) });
 export type AdvisoryCreate = z.infer<typeof AdvisoryCreateBody>;
 export const AdvisoryPatchBody = z.strictObject(Fields).partial();
 export type AdvisoryPatch = z.infer<typeof AdvisoryPatchBody>;
@@ -54,6 +58,12 @@ export const AdvisoryRow = z.object({
   description: z.string(),
   recommendedActions: z.string(),
   indicators: z.array(z.object({ type: z.string(), value: z.string(), tlp: z.string() })),
+  stixFromObservables: z.boolean(),
+  /**
+   * The advisory's STIX indicators the reader may see (by the intel sharing
+   * rules, read as the reader); on the single-advisory read only.
+   */
+  stixIndicators: z.array(z.object({ id: z.string(), name: z.string().nullable(), pattern: z.string().nullable(), tlp: z.string().nullable() })).optional(),
   validFrom: z.string().nullable(),
   validUntil: z.string().nullable(),
   audience: z.unknown(),

@@ -6,6 +6,9 @@ import { newId } from '../../core/ids.js';
 import type { Mailer } from '../../core/mail.js';
 import { likePattern, type PagedResult } from '../../core/paging.js';
 import { notifyOrg } from '../incidents/service/access.js';
+import { importObjectsIn } from '../intel/imports.js';
+import { indicatorOfObservable } from '../intel/indicators.js';
+import '../intel/tables.js';
 import { relatedOrgIds } from '../tenancy/orgs.js';
 import { AdvisoryErrors } from './errors.js';
 import { AdvisoryActions as A } from './policy.js';
@@ -49,6 +52,7 @@ function toRow(ctx: Ctx, a: AdvisoryDb, mine: RecipientDb | null, myOrgName = ''
     description: a.description,
     recommendedActions: a.recommended_actions,
     indicators: a.indicators,
+    stixFromObservables: a.stix_from_observables,
     validFrom: a.valid_from?.toISOString() ?? null,
     validUntil: a.valid_until?.toISOString() ?? null,
     audience: own ? a.audience : null,
@@ -89,6 +93,8 @@ export async function createAdvisory(ctx: Ctx, input: AdvisoryCreate): Promise<A
         description: input.description,
         recommended_actions: input.recommendedActions,
         indicators: JSON.stringify(input.indicators),
+        stix_refs: await visibleIndicators(tx, input.stixIndicatorIds),
+        stix_from_observables: input.stixFromObservables,
         valid_from: input.validFrom,
         valid_until: input.validUntil,
         audience: JSON.stringify(input.audience),
@@ -100,8 +106,55 @@ export async function createAdvisory(ctx: Ctx, input: AdvisoryCreate): Promise<A
       .returningAll()
       .executeTakeFirstOrThrow();
     await audit(tx, ctx, { action: 'advisories.create', entityType: 'advisory', entityId: row.id, after: row });
-    return toRow(ctx, row, null);
+    return { ...toRow(ctx, row, null), stixIndicators: await stixIndicatorsOf(tx, row) };
   });
+}
+
+/** The ids, each checked to be an indicator the acting org may see (read under its row-level security). */
+async function visibleIndicators(tx: Tx, ids: readonly string[]): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return [];
+  const seen = new Set((await tx.selectFrom('stix_objects').select('stix_id').where('stix_id', 'in', unique).where('type', '=', 'indicator').where('is_latest', '=', true).execute()).map((r) => r.stix_id));
+  const missing = ids.map((id, i) => ({ id, i })).filter((x) => !seen.has(x.id));
+  if (missing.length) throw AdvisoryErrors.ADVISORY_STIX_INVALID(undefined, missing.map((x) => ({ path: `stixIndicatorIds[${x.i}]`, message: `${x.id}: no such indicator visible to your organisation` })));
+  return unique;
+}
+
+/** The advisory's STIX indicators the reader may see: the newest visible version of each, read as the reader. */
+async function stixIndicatorsOf(tx: Tx, adv: AdvisoryDb): Promise<NonNullable<AdvisoryRow['stixIndicators']>> {
+  if (!adv.stix_refs.length) return [];
+  const rows = await tx
+    .selectFrom('stix_objects')
+    .select(['stix_id', 'name', 'tlp', 'doc'])
+    .distinctOn('stix_id')
+    .where('stix_id', 'in', adv.stix_refs)
+    .where('is_latest', '=', true)
+    .orderBy('stix_id')
+    .orderBy('modified', 'desc')
+    .execute();
+  return rows.map((r) => ({ id: r.stix_id, name: r.name, pattern: typeof r.doc.pattern === 'string' ? r.doc.pattern : null, tlp: r.tlp }));
+}
+
+/**
+ * Publishing with stixFromObservables: each observable becomes a STIX
+ * indicator owned by the CERT (id derived from the advisory and the value,
+ * so it is made once), stored and correlated in the publishing transaction
+ * under the advisory's TLP: AMBER and AMBER+STRICT go to the recipient
+ * orgs, CLEAR and GREEN to everyone, RED to no one but the CERT (TLP:RED
+ * intelligence goes to named people, and an advisory names organisations).
+ */
+async function publishStixIndicators(tx: Tx, ctx: Ctx, deps: AdvisoryDeps, adv: AdvisoryDb, orgIds: string[], now: Date): Promise<string[]> {
+  if (!adv.stix_from_observables || !adv.indicators.length) return adv.stix_refs;
+  const created = now.toISOString();
+  const validFrom = adv.valid_from?.toISOString() ?? created;
+  const validUntil = adv.valid_until && adv.valid_until > (adv.valid_from ?? now) ? adv.valid_until.toISOString() : null;
+  const objects = adv.indicators
+    .map((o) => indicatorOfObservable(`advisory:${adv.org_id}:${adv.id}`, o, { created, validFrom, validUntil, name: `${adv.ref}: ${o.value}`, description: adv.title, labels: [`advisory:${adv.ref}`] }))
+    .filter((o): o is Record<string, unknown> => o !== null);
+  if (!objects.length) return adv.stix_refs;
+  const amber = adv.tlp === 'amber' || adv.tlp === 'amber+strict';
+  await importObjectsIn(tx, ctx, objects, { source: `advisory:${adv.ref}`, sharing: { tlp: adv.tlp, recipientOrgs: amber ? orgIds : [], recipientUsers: [], sharingGroups: [] }, mailer: deps.mailer });
+  return [...new Set([...adv.stix_refs, ...objects.map((o) => o.id as string)])];
 }
 
 /** Edits a draft advisory. */
@@ -122,6 +175,8 @@ export async function updateAdvisory(ctx: Ctx, id: string, patch: AdvisoryPatch)
         ...(patch.description !== undefined ? { description: patch.description } : {}),
         ...(patch.recommendedActions !== undefined ? { recommended_actions: patch.recommendedActions } : {}),
         ...(patch.indicators !== undefined ? { indicators: JSON.stringify(patch.indicators) } : {}),
+        ...(patch.stixIndicatorIds !== undefined ? { stix_refs: await visibleIndicators(tx, patch.stixIndicatorIds) } : {}),
+        ...(patch.stixFromObservables !== undefined ? { stix_from_observables: patch.stixFromObservables } : {}),
         ...(patch.validFrom !== undefined ? { valid_from: patch.validFrom } : {}),
         ...(patch.validUntil !== undefined ? { valid_until: patch.validUntil } : {}),
         ...(patch.audience !== undefined ? { audience: JSON.stringify(patch.audience) } : {}),
@@ -132,7 +187,7 @@ export async function updateAdvisory(ctx: Ctx, id: string, patch: AdvisoryPatch)
       .returningAll()
       .executeTakeFirstOrThrow();
     await audit(tx, ctx, { action: 'advisories.update', entityType: 'advisory', entityId: id, before, after, details: { fields: Object.keys(patch) } });
-    return toRow(ctx, after, null);
+    return { ...toRow(ctx, after, null), stixIndicators: await stixIndicatorsOf(tx, after) };
   });
 }
 
@@ -166,12 +221,13 @@ export async function publishAdvisory(ctx: Ctx, deps: AdvisoryDeps, id: string):
     if (!orgIds.length) throw AdvisoryErrors.ADVISORY_NO_RECIPIENTS(undefined, [{ path: 'audience', message: 'no recipient' }]);
     const now = ctx.clock.now();
     await tx.insertInto('advisory_recipients').values(orgIds.map((o) => ({ org_id: o, advisory_id: adv.id, cert_org_id: ctx.actor.orgId, delivered_at: now, updated_at: now }))).execute();
-    const after = await tx.updateTable('advisories').set({ status: 'published', published_at: now, updated_at: now }).where('org_id', '=', ctx.actor.orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const stixRefs = await publishStixIndicators(tx, ctx, deps, adv, orgIds, now);
+    const after = await tx.updateTable('advisories').set({ status: 'published', published_at: now, updated_at: now, stix_refs: stixRefs }).where('org_id', '=', ctx.actor.orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     for (const o of orgIds) {
       await notifyOrg(tx, ctx, deps.mailer, { orgId: o, roles: ['org_admin', 'isms_manager'], kind: 'advisory.published', title: `${adv.ref} [TLP:${adv.tlp.toUpperCase()}] ${adv.severity}: ${adv.title}`, body: 'Acknowledge it and report whether you are affected.', link: `/advisories/${adv.id}`, email: true });
     }
     await audit(tx, ctx, { action: 'advisories.publish', entityType: 'advisory', entityId: id, before: adv, after, details: { recipients: orgIds.length } });
-    return { ...toRow(ctx, after, null), recipients: orgIds.length };
+    return { ...toRow(ctx, after, null), stixIndicators: await stixIndicatorsOf(tx, after), recipients: orgIds.length };
   });
 }
 
@@ -180,7 +236,7 @@ export async function getAdvisory(ctx: Ctx, id: string): Promise<AdvisoryRow> {
   authorize(ctx.actor, A['advisories.read']);
   return inTx(ctx, async (tx) => {
     const { adv, mine } = await load(tx, ctx, id);
-    return toRow(ctx, adv, mine);
+    return { ...toRow(ctx, adv, mine), stixIndicators: await stixIndicatorsOf(tx, adv) };
   });
 }
 

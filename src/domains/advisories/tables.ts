@@ -13,6 +13,8 @@ export interface AdvisoriesTable {
   description: string;
   recommended_actions: string;
   indicators: Json<Array<{ type: string; value: string; tlp: string }>>;
+  stix_refs: Generated<string[]>;
+  stix_from_observables: Generated<boolean>;
   valid_from: Timestamp | null;
   valid_until: Timestamp | null;
   audience: Json<{ kind: 'all' | 'sector' | 'orgs'; sector?: string | undefined; orgIds?: string[] | undefined }>;

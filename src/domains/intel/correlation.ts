@@ -7,7 +7,7 @@ import type { Mailer } from '../../core/mail.js';
 import { notifyMany } from '../../core/notify.js';
 import type { SharingColumns } from '../sharing/service.js';
 import { IntelErrors } from './errors.js';
-import { normaliseObservable, type ObservableKind } from './normalise.js';
+import { normaliseObservable, OBSERVABLE_KINDS, type ObservableKind } from './normalise.js';
 import type { NewObservable } from './observable-rows.js';
 import { INTEL_READERS, IntelActions } from './policy.js';
 import { loadWarningLists, warningFor } from './warning-lists.js';
@@ -60,6 +60,30 @@ export async function correlateObservables(
     await audit(tx, ctx, { action: 'intel.correlate', entityType: source.kind, entityId: source.ref, details: { observables: normal.length, matches: r.length } });
     return r;
   });
+}
+
+/**
+ * Keeps the correlation observables of one of the acting org's incidents in
+ * step with its report (in the caller's transaction): values no longer
+ * reported are dropped, new ones are stored private to the org and
+ * correlated (and alerted). Types without a correlation kind (file names)
+ * are skipped. No role check here: the incident service has authorized the
+ * report it is writing, and the values stay the org's own.
+ */
+export async function syncIncidentObservables(tx: Tx, ctx: Ctx, incidentId: string, observables: ReadonlyArray<{ type: string; value: string }>, opts: CorrelationOptions = {}): Promise<MatchSummary[]> {
+  const orgId = ctx.actor.orgId;
+  const wanted = new Map<string, NewObservable>();
+  for (const o of observables) {
+    if (!(OBSERVABLE_KINDS as readonly string[]).includes(o.type)) continue;
+    const n = normaliseObservable(o.type as ObservableKind, o.value);
+    if (n) wanted.set(`${n.kind}\u0000${n.value}`, { ...n, sourceKind: 'incident', sourceRef: incidentId, sharing: PRIVATE });
+  }
+  const existing = await tx.selectFrom('intel_observables').select(['id', 'kind', 'value']).where('org_id', '=', orgId).where('source_kind', '=', 'incident').where('source_ref', '=', incidentId).execute();
+  const have = new Set(existing.map((e) => `${e.kind}\u0000${e.value}`));
+  const stale = existing.filter((e) => !wanted.has(`${e.kind}\u0000${e.value}`)).map((e) => e.id);
+  if (stale.length) await tx.deleteFrom('intel_observables').where('org_id', '=', orgId).where('id', 'in', stale).execute();
+  const fresh = [...wanted.entries()].filter(([k]) => !have.has(k)).map(([, o]) => o);
+  return addAndCorrelate(tx, ctx, fresh, opts);
 }
 
 interface Candidate {
@@ -267,7 +291,8 @@ async function alert(tx: Tx, ctx: Ctx, matches: ReadonlyArray<Candidate & { id: 
           kind: 'intel.match',
           title: `Threat intelligence match: ${m.value}`,
           body: `${m.value} from your ${m.kind} ${m.ref} matches threat intelligence shared on the platform.`,
-          link: `/intel/matches/${m.id}`,
+          // An incident's matches are shown on the incident; a watchlist value opens the explorer searching for it.
+          link: m.kind === 'incident' ? `/incidents/${m.ref}` : `/intel?q=${encodeURIComponent(m.value)}`,
           email: true,
         })),
       );

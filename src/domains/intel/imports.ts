@@ -54,28 +54,42 @@ export async function importObjects(ctx: Ctx, objects: readonly Record<string, u
   const total = objects.length;
   validateObjects(objects, (done) => opts.onProgress?.({ phase: 'validate', done, total }));
   opts.onProgress?.({ phase: 'validate', done: total, total });
-  const result = await inTx(ctx, async (tx) => {
-    const sharing = await resolveSharing(tx, ctx, opts.sharing);
-    const r = await storeObjects(tx, ctx, objects, {
-      source: opts.source,
-      importId: opts.importId ?? null,
-      sharing,
-      allowAnonymisedReshare: opts.allowAnonymisedReshare ?? false,
-      onProgress: (done) => opts.onProgress?.({ phase: 'store', done, total }),
-    });
-    await dropStaleObservables(tx, ctx.actor.orgId, r.refreshed, r.observables);
-    const matches = await addAndCorrelate(tx, ctx, r.observables, { mailer: opts.mailer });
-    await audit(tx, ctx, {
-      action: 'intel.import',
-      entityType: 'stix_bundle',
-      entityId: opts.importId ?? null,
-      details: { source: opts.source, tlp: sharing.tlp, total, inserted: r.inserted, unchanged: r.unchanged, observables: r.observables.length },
-    });
-    return { total, inserted: r.inserted, unchanged: r.unchanged, observables: r.observables.length, matches: matches.length };
-  });
+  const result = await inTx(ctx, (tx) => storeValidated(tx, ctx, objects, opts));
   // PGlite has no autovacuum: after a large import the planner needs fresh statistics (0322).
   if (ctx.db.driver === 'pglite' && result.inserted >= ANALYZE_AFTER) await inTx(ctx, (tx) => sql`select intel_refresh_statistics()`.execute(tx));
   return result;
+}
+
+/**
+ * Imports STIX objects inside the caller's transaction (for another
+ * domain's write that must be atomic with it, e.g. publishing an advisory):
+ * the same validation, storage, correlation and audit as importObjects.
+ */
+export async function importObjectsIn(tx: Tx, ctx: Ctx, objects: readonly Record<string, unknown>[], opts: Omit<ImportOptions, 'onProgress' | 'importId'>): Promise<ImportResult> {
+  authorize(ctx.actor, IntelActions['intel.import']);
+  validateObjects(objects);
+  return storeValidated(tx, ctx, objects, opts);
+}
+
+async function storeValidated(tx: Tx, ctx: Ctx, objects: readonly Record<string, unknown>[], opts: Omit<ImportOptions, 'onProgress'> & { onProgress?: ImportOptions['onProgress'] }): Promise<ImportResult> {
+  const total = objects.length;
+  const sharing = await resolveSharing(tx, ctx, opts.sharing);
+  const r = await storeObjects(tx, ctx, objects, {
+    source: opts.source,
+    importId: opts.importId ?? null,
+    sharing,
+    allowAnonymisedReshare: opts.allowAnonymisedReshare ?? false,
+    onProgress: (done) => opts.onProgress?.({ phase: 'store', done, total }),
+  });
+  await dropStaleObservables(tx, ctx.actor.orgId, r.refreshed, r.observables);
+  const matches = await addAndCorrelate(tx, ctx, r.observables, { mailer: opts.mailer });
+  await audit(tx, ctx, {
+    action: 'intel.import',
+    entityType: 'stix_bundle',
+    entityId: opts.importId ?? null,
+    details: { source: opts.source, tlp: sharing.tlp, total, inserted: r.inserted, unchanged: r.unchanged, observables: r.observables.length },
+  });
+  return { total, inserted: r.inserted, unchanged: r.unchanged, observables: r.observables.length, matches: matches.length };
 }
 
 /** Rows an import adds before PGlite's statistics are refreshed (PostgreSQL's autovacuum handles its own). */

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { lookupObservables } from './lookup.js';
 import { z } from 'zod';
 import { newId } from '../../core/ids.js';
 import { Paged } from '../../core/paging.js';
@@ -11,6 +12,8 @@ import {
   GraphResponse,
   ImportQuery,
   ImportRow,
+  LookupBody,
+  LookupRow,
   MatchQuery,
   MatchRow,
   ObjectDetail,
@@ -104,6 +107,11 @@ export function intelRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       config: { action: A['intel.read'] },
       schema: { tags: ['intel'], summary: 'Correlation matches the acting org may see (both sides visible)', querystring: MatchQuery, response: { 200: Paged(MatchRow) } },
     }, async (req) => listMatches(req.ctx, req.query));
+
+    app.post('/api/intel/lookup', {
+      config: { action: A['intel.read'] },
+      schema: { tags: ['intel'], summary: 'What each value matches among the intelligence and own incidents the acting org may see (nothing stored)', body: LookupBody, response: { 200: z.array(LookupRow) } },
+    }, async (req) => lookupObservables(req.ctx, req.body));
 
     app.post('/api/intel/recorrelate', {
       config: { action: A['intel.recorrelate'] },

@@ -91,6 +91,23 @@ export const ObservableBody = z.strictObject({
   value: z.string().min(1).max(2000),
 });
 
+export const LookupBody = z.strictObject({
+  observables: z.array(ObservableBody).min(1).max(1000),
+  /** A source to leave out of the answer (the incident being looked at). */
+  excludeRef: z.string().max(300).optional(),
+});
+
+export const LookupHit = z.object({
+  sourceKind: z.string(),
+  sourceRef: z.string(),
+  value: z.string(),
+  tlp: z.string().nullable(),
+  /** The STIX object (indicator, SCO) behind a `stix` hit, when the reader may see it. */
+  object: z.object({ id: z.string(), type: z.string(), name: z.string().nullable() }).nullable(),
+});
+export const LookupRow = z.object({ kind: z.string(), value: z.string(), warning: z.string().nullable(), hits: z.array(LookupHit) });
+export type LookupRow = z.infer<typeof LookupRow>;
+
 export const WatchlistBody = z.strictObject({
   name: z.string().trim().min(1).max(200).default('watchlist'),
   observables: z.array(ObservableBody).min(1).max(10_000),

@@ -102,9 +102,15 @@ export async function feedHashes(ctx: Ctx, audience: FeedAudience): Promise<stri
 /**
  * Pulls a MISP feed (manifest.json, then each event file) and imports every
  * event under the acting org with the feed's provenance. Nothing is held
- * open while fetching; each event is its own all-or-nothing import.
+ * open while fetching; each event is its own all-or-nothing import. With
+ * `since` (a MISP timestamp, seconds), events whose manifest timestamp is
+ * not newer are skipped; `cursor` is the newest timestamp pulled.
  */
-export async function pullFeed(ctx: Ctx, url: string, opts: { token?: string | undefined; tlp?: Tlp | undefined; mailer?: Mailer | undefined }): Promise<{ events: number; inserted: number }> {
+export async function pullFeedEvents(
+  ctx: Ctx,
+  url: string,
+  opts: { token?: string | undefined; tlp?: Tlp | undefined; mailer?: Mailer | undefined; since?: string | null | undefined; source?: string | undefined },
+): Promise<{ events: number; inserted: number; cursor: string | null }> {
   authorize(ctx.actor, IntelActions['intel.import']);
   const base = url.endsWith('/') ? url : `${url}/`;
   const headers: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
@@ -113,15 +119,27 @@ export async function pullFeed(ctx: Ctx, url: string, opts: { token?: string | u
     if (!res.ok) throw MispErrors.MISP_FEED_FAILED(`HTTP ${res.status} for ${path}`);
     return res.json() as Promise<unknown>;
   };
-  const manifest = (await get('manifest.json')) as Record<string, unknown>;
+  const manifest = (await get('manifest.json')) as Record<string, { timestamp?: string | number } | undefined>;
+  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) throw MispErrors.MISP_FEED_FAILED('manifest.json is not an object of events');
+  const since = opts.since ? Number(opts.since) : null;
+  let cursor = opts.since ?? null;
   let inserted = 0;
   let events = 0;
-  for (const uuid of Object.keys(manifest)) {
+  for (const [uuid, entry] of Object.entries(manifest)) {
     if (!/^[0-9a-f-]{36}$/i.test(uuid)) continue;
+    const ts = entry?.timestamp === undefined ? null : Number(entry.timestamp);
+    if (since !== null && ts !== null && Number.isFinite(ts) && ts <= since) continue;
     const ev = await get(`${uuid}.json`);
-    const r = await importEvent(ctx, ev, { source: `misp-feed:${new URL(base).host}`, mailer: opts.mailer, ...(opts.tlp ? { tlp: opts.tlp } : {}) });
+    const r = await importEvent(ctx, ev, { source: opts.source ?? `misp-feed:${new URL(base).host}`, mailer: opts.mailer, ...(opts.tlp ? { tlp: opts.tlp } : {}) });
     inserted += r.inserted;
     events++;
+    if (ts !== null && Number.isFinite(ts) && (cursor === null || ts > Number(cursor))) cursor = String(ts);
   }
+  return { events, inserted, cursor };
+}
+
+/** Pulls a MISP feed now, whole (the on-demand pull). */
+export async function pullFeed(ctx: Ctx, url: string, opts: { token?: string | undefined; tlp?: Tlp | undefined; mailer?: Mailer | undefined }): Promise<{ events: number; inserted: number }> {
+  const { events, inserted } = await pullFeedEvents(ctx, url, opts);
   return { events, inserted };
 }

@@ -8,4 +8,6 @@ export const TaxiiErrors = defineErrors({
   TAXII_BAD_REQUEST: { status: 400, message: 'The request is not valid' },
   TAXII_NOT_ACCEPTABLE: { status: 406, message: 'Send Accept: application/taxii+json;version=2.1' },
   TAXII_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send Content-Type: application/taxii+json;version=2.1' },
+  INTEL_FEED_NOT_FOUND: { status: 404, message: 'Feed not found' },
+  INTEL_FEED_INVALID: { status: 400, message: 'The feed settings are not valid' },
 });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { authorize, systemActor } from '../../core/access/index.js';
 import { audit } from '../../core/audit.js';
 import type { Clock } from '../../core/clock.js';
@@ -10,9 +10,12 @@ import type { Mailer } from '../../core/mail.js';
 import type { SecretBox } from '../../core/secrets.js';
 import type { Database } from '../../db/connect.js';
 import { importObjects } from '../intel/imports.js';
+import { pullFeedEvents } from '../misp/service.js';
 import { IntelActions } from '../intel/policy.js';
-import { TlpLevel } from '../sharing/schema.js';
 import { TaxiiErrors } from './errors.js';
+import type { FeedRow} from './schema.js';
+import { type FeedCreateBody, type FeedUpdateBody } from './schema.js';
+import type { TlpLevel } from '../sharing/schema.js';
 import { TAXII_MEDIA } from './routes.js';
 import type { Timestamp } from '../../db/types.js';
 
@@ -20,7 +23,7 @@ export interface IntelFeedsTable {
   org_id: string;
   id: string;
   name: string;
-  kind: 'taxii';
+  kind: 'taxii' | 'misp';
   url: string;
   username: string | null;
   secret_sealed: string | null;
@@ -34,6 +37,7 @@ export interface IntelFeedsTable {
   last_error: string | null;
   last_count: number | null;
   total_count: number;
+  last_fetched: number | null;
   created_at: Timestamp;
 }
 
@@ -43,40 +47,19 @@ declare module '../../db/types.js' {
   }
 }
 
-export const FeedCreateBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  /** The collection URL, e.g. https://taxii.example/api1/collections/<id>/ */
-  url: z.string().url().max(2000),
-  username: z.string().max(200).optional(),
-  /** Password or token for HTTP Basic (or a bearer token when no username is given); stored sealed. */
-  secret: z.string().max(2000).optional(),
-  tlp: TlpLevel.default('amber'),
-  intervalSeconds: z.number().int().min(60).max(7 * 86400).default(3600),
-});
-
-export const FeedRow = z.object({
-  id: z.string().uuid(),
-  name: z.string(),
-  url: z.string(),
-  tlp: z.string(),
-  intervalSeconds: z.number(),
-  enabled: z.boolean(),
-  cursor: z.string().nullable(),
-  lastRunAt: z.string().nullable(),
-  lastStatus: z.string().nullable(),
-  lastError: z.string().nullable(),
-  lastCount: z.number().nullable(),
-  totalCount: z.number(),
-});
-export type FeedRow = z.infer<typeof FeedRow>;
-
-type FeedDb = Pick<IntelFeedsTable, 'id' | 'name' | 'url' | 'tlp' | 'interval_seconds' | 'enabled' | 'cursor' | 'last_status' | 'last_error' | 'last_count' | 'total_count'> & { last_run_at: Date | null };
+type FeedDb = Pick<IntelFeedsTable, 'id' | 'kind' | 'name' | 'url' | 'username' | 'secret_sealed' | 'tlp' | 'interval_seconds' | 'enabled' | 'cursor' | 'last_status' | 'last_error' | 'last_count' | 'last_fetched' | 'total_count'> & {
+  last_run_at: Date | null;
+  next_run_at: Date;
+};
 
 function toRow(r: FeedDb): FeedRow {
   return {
     id: r.id,
+    kind: r.kind,
     name: r.name,
     url: r.url,
+    username: r.username,
+    hasSecret: r.secret_sealed !== null,
     tlp: r.tlp,
     intervalSeconds: r.interval_seconds,
     enabled: r.enabled,
@@ -85,14 +68,17 @@ function toRow(r: FeedDb): FeedRow {
     lastStatus: r.last_status,
     lastError: r.last_error,
     lastCount: r.last_count,
+    lastFetched: r.last_fetched,
     totalCount: r.total_count,
+    nextRunAt: r.next_run_at.toISOString(),
   };
 }
 
-/** Subscribes the acting org to an external TAXII 2.1 collection. */
+/** Subscribes the acting org to an external TAXII 2.1 collection or MISP feed. */
 export async function createFeed(ctx: Ctx, secrets: SecretBox, input: z.infer<typeof FeedCreateBody>): Promise<FeedRow> {
   authorize(ctx.actor, IntelActions['intel.import']);
   const url = input.url.endsWith('/') ? input.url : `${input.url}/`;
+  if (input.kind === 'misp' && input.username) throw TaxiiErrors.INTEL_FEED_INVALID('A MISP feed takes a bearer token (secret) only, no username', [{ path: 'username', message: 'not used for MISP feeds' }]);
   return inTx(ctx, async (tx) => {
     const row = await tx
       .insertInto('intel_feeds')
@@ -100,7 +86,7 @@ export async function createFeed(ctx: Ctx, secrets: SecretBox, input: z.infer<ty
         org_id: ctx.actor.orgId,
         id: newId(),
         name: input.name,
-        kind: 'taxii',
+        kind: input.kind,
         url,
         username: input.username ?? null,
         secret_sealed: input.secret ? secrets.seal(input.secret) : null,
@@ -113,7 +99,7 @@ export async function createFeed(ctx: Ctx, secrets: SecretBox, input: z.infer<ty
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await audit(tx, ctx, { action: 'intel.feeds.create', entityType: 'intel_feed', entityId: row.id, after: { name: row.name, url: row.url, tlp: row.tlp } });
+    await audit(tx, ctx, { action: 'intel.feeds.create', entityType: 'intel_feed', entityId: row.id, after: { kind: row.kind, name: row.name, url: row.url, tlp: row.tlp, intervalSeconds: row.interval_seconds } });
     return toRow(row);
   });
 }
@@ -132,43 +118,67 @@ interface FeedDeps {
 }
 
 /**
- * Polls one feed: GET objects/ with added_after = the cursor, following
- * `next` until `more` is false (no database transaction is open while
- * fetching), then imports everything under the feed's provenance and TLP
- * in one all-or-nothing import, and moves the cursor to the last page's
- * X-TAXII-Date-Added-Last. The outcome is recorded on the feed.
+ * Polls a TAXII collection: GET objects/ with added_after = the cursor,
+ * following `next` until `more` is false (no database transaction is open
+ * while fetching), then imports everything under the feed's provenance and
+ * TLP in one all-or-nothing import. The new cursor is the last page's
+ * X-TAXII-Date-Added-Last.
+ */
+async function pollTaxii(ctx: Ctx, feed: Pick<FeedDb, 'url' | 'name' | 'tlp' | 'cursor' | 'username'>, secret: string | undefined, mailer: Mailer | undefined): Promise<{ fetched: number; inserted: number; cursor: string | null }> {
+  const headers: Record<string, string> = { accept: TAXII_MEDIA };
+  if (secret) headers.authorization = feed.username ? `Basic ${Buffer.from(`${feed.username}:${secret}`).toString('base64')}` : `Bearer ${secret}`;
+  const objects: Record<string, unknown>[] = [];
+  let cursor = feed.cursor;
+  let next: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const qs = new URLSearchParams({ limit: '1000' });
+    if (feed.cursor) qs.set('added_after', feed.cursor);
+    if (next) qs.set('next', next);
+    const res = await fetch(`${feed.url}objects/?${qs.toString()}`, { headers, signal: AbortSignal.timeout(60_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status} from the feed: ${(await res.text()).slice(0, 300)}`);
+    const body = (await res.json()) as { more?: boolean; next?: string; objects?: Record<string, unknown>[] };
+    objects.push(...(body.objects ?? []));
+    const last = res.headers.get('x-taxii-date-added-last');
+    if (last && (!cursor || last > cursor)) cursor = last;
+    if (!body.more || !body.next) break;
+    next = body.next;
+  }
+  let inserted = 0;
+  if (objects.length) {
+    const r = await importObjects(ctx, objects, { source: `feed:${feed.name}`, sharing: { tlp: feed.tlp, recipientOrgs: [], recipientUsers: [], sharingGroups: [] }, mailer });
+    inserted = r.inserted;
+  }
+  return { fetched: objects.length, inserted, cursor };
+}
+
+/**
+ * Polls one feed (TAXII collection or MISP feed) and records the outcome on
+ * it: last run, status, error, counts, the moved cursor and the next run.
+ * A failed run keeps the old cursor, so the next run fetches the same
+ * window again (imports are idempotent).
  */
 export async function runFeed(deps: FeedDeps, orgId: string, feedId: string): Promise<FeedRow> {
   const actor = systemActor(orgId, 'platform', 'system:feed');
   const ctx: Ctx = { db: deps.db, clock: deps.clock, actor, requestId: `feed:${feedId}`, ip: null };
   const feed = await inTx(ctx, (tx) => asSystem(tx, actor, () => tx.selectFrom('intel_feeds').selectAll().where('org_id', '=', orgId).where('id', '=', feedId).executeTakeFirst()));
-  if (!feed) throw TaxiiErrors.TAXII_COLLECTION_NOT_FOUND('Feed not found');
+  if (!feed) throw TaxiiErrors.INTEL_FEED_NOT_FOUND();
   const secret = feed.secret_sealed ? deps.secrets.open(feed.secret_sealed) : undefined;
-  const headers: Record<string, string> = { accept: TAXII_MEDIA };
-  if (secret) headers.authorization = feed.username ? `Basic ${Buffer.from(`${feed.username}:${secret}`).toString('base64')}` : `Bearer ${secret}`;
-  const objects: Record<string, unknown>[] = [];
   let cursor = feed.cursor;
   let status = 'ok';
   let error: string | null = null;
   let count = 0;
+  let fetched = 0;
   try {
-    let next: string | undefined;
-    for (let page = 0; page < 1000; page++) {
-      const qs = new URLSearchParams({ limit: '1000' });
-      if (feed.cursor) qs.set('added_after', feed.cursor);
-      if (next) qs.set('next', next);
-      const res = await fetch(`${feed.url}objects/?${qs.toString()}`, { headers, signal: AbortSignal.timeout(60_000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status} from the feed: ${(await res.text()).slice(0, 300)}`);
-      const body = (await res.json()) as { more?: boolean; next?: string; objects?: Record<string, unknown>[] };
-      objects.push(...(body.objects ?? []));
-      const last = res.headers.get('x-taxii-date-added-last');
-      if (last && (!cursor || last > cursor)) cursor = last;
-      if (!body.more || !body.next) break;
-      next = body.next;
-    }
-    if (objects.length) {
-      const r = await importObjects(ctx, objects, { source: `feed:${feed.name}`, sharing: { tlp: feed.tlp, recipientOrgs: [], recipientUsers: [], sharingGroups: [] }, mailer: deps.mailer });
+    if (feed.kind === 'misp') {
+      const r = await pullFeedEvents(ctx, feed.url, { token: secret, tlp: feed.tlp, mailer: deps.mailer, since: feed.cursor, source: `feed:${feed.name}` });
+      ({ cursor } = r);
       count = r.inserted;
+      fetched = r.events;
+    } else {
+      const r = await pollTaxii(ctx, feed, secret, deps.mailer);
+      ({ cursor } = r);
+      count = r.inserted;
+      fetched = r.fetched;
     }
   } catch (err) {
     status = 'failed';
@@ -179,13 +189,58 @@ export async function runFeed(deps: FeedDeps, orgId: string, feedId: string): Pr
   return inTx(ctx, async (tx) => {
     const row = await tx
       .updateTable('intel_feeds')
-      .set({ cursor, last_run_at: now, last_status: status, last_error: error, last_count: count, total_count: feed.total_count + count, next_run_at: new Date(now.getTime() + feed.interval_seconds * 1000) })
+      .set({ cursor, last_run_at: now, last_status: status, last_error: error, last_count: count, last_fetched: fetched, total_count: feed.total_count + count, next_run_at: new Date(now.getTime() + feed.interval_seconds * 1000) })
       .where('org_id', '=', orgId)
       .where('id', '=', feedId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await audit(tx, ctx, { action: 'intel.feeds.run', entityType: 'intel_feed', entityId: feedId, details: { status, count, fetched: objects.length } });
+    await audit(tx, ctx, { action: 'intel.feeds.run', entityType: 'intel_feed', entityId: feedId, details: { kind: feed.kind, status, count, fetched } });
     return toRow(row);
+  });
+}
+
+/** Changes a feed of the acting org (schedule, enabled, name, TLP, credentials). */
+export async function updateFeed(ctx: Ctx, secrets: SecretBox, feedId: string, input: z.infer<typeof FeedUpdateBody>): Promise<FeedRow> {
+  authorize(ctx.actor, IntelActions['intel.import']);
+  return inTx(ctx, async (tx) => {
+    const before = await tx.selectFrom('intel_feeds').selectAll().where('org_id', '=', ctx.actor.orgId).where('id', '=', feedId).executeTakeFirst();
+    if (!before) throw TaxiiErrors.INTEL_FEED_NOT_FOUND();
+    if (before.kind === 'misp' && input.username) throw TaxiiErrors.INTEL_FEED_INVALID('A MISP feed takes a bearer token (secret) only, no username', [{ path: 'username', message: 'not used for MISP feeds' }]);
+    const interval = input.intervalSeconds ?? before.interval_seconds;
+    const row = await tx
+      .updateTable('intel_feeds')
+      .set({
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+        ...(input.tlp !== undefined ? { tlp: input.tlp } : {}),
+        ...(input.username !== undefined ? { username: input.username || null } : {}),
+        ...(input.secret !== undefined ? { secret_sealed: input.secret ? secrets.seal(input.secret) : null } : {}),
+        interval_seconds: interval,
+        // A shorter schedule takes effect from the last run, not after the old interval.
+        next_run_at: before.last_run_at ? new Date(Math.min(before.next_run_at.getTime(), before.last_run_at.getTime() + interval * 1000)) : before.next_run_at,
+      })
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('id', '=', feedId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(tx, ctx, {
+      action: 'intel.feeds.update',
+      entityType: 'intel_feed',
+      entityId: feedId,
+      before: { name: before.name, enabled: before.enabled, intervalSeconds: before.interval_seconds, tlp: before.tlp, username: before.username },
+      after: { name: row.name, enabled: row.enabled, intervalSeconds: row.interval_seconds, tlp: row.tlp, username: row.username, secretChanged: input.secret !== undefined },
+    });
+    return toRow(row);
+  });
+}
+
+/** Removes a feed of the acting org (what it imported stays). */
+export async function deleteFeed(ctx: Ctx, feedId: string): Promise<void> {
+  authorize(ctx.actor, IntelActions['intel.import']);
+  await inTx(ctx, async (tx) => {
+    const r = await tx.deleteFrom('intel_feeds').where('org_id', '=', ctx.actor.orgId).where('id', '=', feedId).returning(['name', 'url']).executeTakeFirst();
+    if (!r) throw TaxiiErrors.INTEL_FEED_NOT_FOUND();
+    await audit(tx, ctx, { action: 'intel.feeds.delete', entityType: 'intel_feed', entityId: feedId, before: { name: r.name, url: r.url } });
   });
 }
 
@@ -193,11 +248,11 @@ export async function runFeed(deps: FeedDeps, orgId: string, feedId: string): Pr
 export async function runFeedNow(ctx: Ctx, deps: FeedDeps, feedId: string): Promise<FeedRow> {
   authorize(ctx.actor, IntelActions['intel.import']);
   const exists = await inTx(ctx, (tx) => tx.selectFrom('intel_feeds').select('id').where('org_id', '=', ctx.actor.orgId).where('id', '=', feedId).executeTakeFirst());
-  if (!exists) throw TaxiiErrors.TAXII_COLLECTION_NOT_FOUND('Feed not found');
+  if (!exists) throw TaxiiErrors.INTEL_FEED_NOT_FOUND();
   return runFeed(deps, ctx.actor.orgId, feedId);
 }
 
-/** The scheduled job: polls every enabled feed that is due, one after another. */
+/** The scheduled job: polls every enabled feed (TAXII and MISP) that is due, one after another. */
 export async function pollDueFeeds(deps: FeedDeps): Promise<{ feeds: number }> {
   const now = deps.clock.now();
   const due = await deps.db.kysely.transaction().execute(async (tx) => {

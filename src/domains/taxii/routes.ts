@@ -5,7 +5,10 @@ import type { AppDeps } from '../../server/deps.js';
 import { resolveToken } from '../auth/tokens.js';
 import { IntelActions } from '../intel/policy.js';
 import { TaxiiErrors } from './errors.js';
-import { addObjects, deleteObject, getCollection, getStatus, listCollections, manifestEntry, queryObjects, type Collection, type ObjectFilter } from './service.js';
+import { rateLimit } from '../../server/rate-limit.js';
+import { addObjects, deleteObject, getCollection, getStatus, listCollections, manifestEntry, PUBLIC_COLLECTION, queryObjects, queryPublicObjects, type Collection, type ObjectFilter } from './service.js';
+
+type QueryPage = Awaited<ReturnType<typeof queryObjects>>;
 
 /** The TAXII 2.1 media type: required in Accept, and as Content-Type on POST. */
 export const TAXII_MEDIA = 'application/taxii+json;version=2.1';
@@ -85,6 +88,75 @@ function publicCollection(c: Collection) {
   return { id: c.id, title: c.title, description: c.description, can_read: c.can_read, can_write: c.can_write, media_types: c.media_types };
 }
 
+type RouteOpts = { config: { auth: 'public' }; schema: { hide: true } };
+
+/**
+ * The read endpoints of a TAXII API root (objects, object by id, versions,
+ * manifest) over a collection resolver and a query; shared by the
+ * authenticated root and the public CLEAR root.
+ */
+function readRoutes(
+  app: FastifyInstance,
+  root: string,
+  opts: RouteOpts,
+  collection: (req: FastifyRequest) => Promise<Collection>,
+  query: (req: FastifyRequest, c: Collection, f: ObjectFilter) => Promise<QueryPage>,
+): void {
+  app.get(`${root}/collections/:cid/objects/`, opts, async (req, reply) => {
+    const c = await collection(req);
+    const page = await query(req, c, filterOf(req.query as Record<string, unknown>));
+    dateHeaders(reply, page.first, page.last);
+    // Objects are the stored JSON text: spliced in, never re-serialised, so they stay exactly as received.
+    const envelope = `{"more":${page.more}${page.next ? `,"next":${JSON.stringify(page.next)}` : ''}${page.items.length ? `,"objects":[${page.items.map((i) => i.doc).join(',')}]` : ''}}`;
+    return reply.send(envelope);
+  });
+
+  app.get(`${root}/collections/:cid/objects/:oid/`, opts, async (req, reply) => {
+    const p = req.params as { cid: string; oid: string };
+    const c = await collection(req);
+    const page = await query(req, c, { ...filterOf(req.query as Record<string, unknown>), ids: [p.oid] });
+    if (!page.items.length && !page.more && !(req.query as Record<string, unknown>).next) throw TaxiiErrors.TAXII_OBJECT_NOT_FOUND();
+    dateHeaders(reply, page.first, page.last);
+    return reply.send(`{"more":${page.more}${page.next ? `,"next":${JSON.stringify(page.next)}` : ''},"objects":[${page.items.map((i) => i.doc).join(',')}]}`);
+  });
+
+  app.get(`${root}/collections/:cid/objects/:oid/versions/`, opts, async (req, reply) => {
+    const p = req.params as { cid: string; oid: string };
+    const c = await collection(req);
+    const f = filterOf(req.query as Record<string, unknown>);
+    const page = await query(req, c, { ...f, ids: [p.oid], versions: ['all'] });
+    if (!page.items.length && !f.next) throw TaxiiErrors.TAXII_OBJECT_NOT_FOUND();
+    dateHeaders(reply, page.first, page.last);
+    return { more: page.more, ...(page.next ? { next: page.next } : {}), versions: page.items.map((i) => i.version) };
+  });
+
+  app.get(`${root}/collections/:cid/manifest/`, opts, async (req, reply) => {
+    const c = await collection(req);
+    const page = await query(req, c, filterOf(req.query as Record<string, unknown>));
+    dateHeaders(reply, page.first, page.last);
+    return { more: page.more, ...(page.next ? { next: page.next } : {}), ...(page.items.length ? { objects: page.items.map(manifestEntry) } : {}) };
+  });
+}
+
+/** The TAXII content-type parsers: TAXII JSON is parsed, anything else is refused with 415 by the hook, not parsed. */
+function taxiiParsers(app: FastifyInstance): void {
+  app.addContentTypeParser('application/taxii+json', { parseAs: 'string', bodyLimit: MAX_CONTENT }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (e) {
+      done(TaxiiErrors.TAXII_BAD_REQUEST(`The body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_CONTENT }, (_req, _body, done) => done(null, undefined));
+}
+
+function taxiiHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (_req, reply) => {
+    void reply.header('content-type', TAXII_MEDIA);
+    void reply.header('cache-control', 'no-store');
+  });
+}
+
 /**
  * The TAXII 2.1 server at /taxii2/: discovery, one API root, collections,
  * objects (GET/POST/DELETE), object by id, versions, manifest and status.
@@ -94,15 +166,7 @@ function publicCollection(c: Collection) {
 export function taxiiRoutes(deps: AppDeps) {
   return async (app: FastifyInstance) => {
     app.setErrorHandler(taxiiError);
-    app.addContentTypeParser('application/taxii+json', { parseAs: 'string', bodyLimit: MAX_CONTENT }, (_req, body, done) => {
-      try {
-        done(null, JSON.parse(body as string));
-      } catch (e) {
-        done(TaxiiErrors.TAXII_BAD_REQUEST(`The body is not valid JSON: ${(e as Error).message}`), undefined);
-      }
-    });
-    // Anything else posted to TAXII is refused with 415 (checked below), not parsed.
-    app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_CONTENT }, (_req, _body, done) => done(null, undefined));
+    taxiiParsers(app);
 
     app.addHook('preHandler', async (req) => {
       if (!acceptsTaxii(req.headers.accept)) throw TaxiiErrors.TAXII_NOT_ACCEPTABLE();
@@ -114,22 +178,21 @@ export function taxiiRoutes(deps: AppDeps) {
           req.actor = await resolveToken(deps, decoded.slice(decoded.indexOf(':') + 1));
         }
       }
+      // With the public root enabled, anyone may read the discovery document that points to it.
+      if (!req.actor && !req.headers.authorization && deps.config.taxiiPublic && req.method === 'GET' && req.routeOptions.url === '/taxii2/') return;
       if (!req.actor) throw req.authError ?? E.UNAUTHENTICATED();
       authorize(req.actor, IntelActions['intel.read']);
     });
-    app.addHook('onSend', async (_req, reply) => {
-      void reply.header('content-type', TAXII_MEDIA);
-      void reply.header('cache-control', 'no-store');
-    });
+    taxiiHeaders(app);
 
     const base = `${deps.config.publicUrl.replace(/\/$/, '')}/taxii2`;
-    const opts = { config: { auth: 'public' as const }, schema: { hide: true } };
+    const opts: RouteOpts = { config: { auth: 'public' }, schema: { hide: true } };
 
     app.get('/taxii2/', opts, async () => ({
       title: 'Muhafiz TAXII 2.1',
       description: 'Threat intelligence of the sector, filtered by TLP and sharing groups for each caller',
       default: `${base}/api/`,
-      api_roots: [`${base}/api/`],
+      api_roots: deps.config.taxiiPublic ? [`${base}/api/`, `${base}/public/`] : [`${base}/api/`],
     }));
 
     app.get('/taxii2/api/', opts, async () => ({
@@ -145,29 +208,11 @@ export function taxiiRoutes(deps: AppDeps) {
 
     app.get('/taxii2/api/collections/:cid/', opts, async (req) => publicCollection(await getCollection(req.ctx, (req.params as { cid: string }).cid)));
 
-    app.get('/taxii2/api/collections/:cid/objects/', opts, async (req, reply) => {
-      const c = await getCollection(req.ctx, (req.params as { cid: string }).cid);
-      const page = await queryObjects(req.ctx, c, filterOf(req.query as Record<string, unknown>));
-      dateHeaders(reply, page.first, page.last);
-      // Objects are the stored JSON text: spliced in, never re-serialised, so they stay exactly as received.
-      const envelope = `{"more":${page.more}${page.next ? `,"next":${JSON.stringify(page.next)}` : ''}${page.items.length ? `,"objects":[${page.items.map((i) => i.doc).join(',')}]` : ''}}`;
-      return reply.send(envelope);
-    });
-
     app.post('/taxii2/api/collections/:cid/objects/', { ...opts, bodyLimit: MAX_CONTENT }, async (req, reply) => {
       const c = await getCollection(req.ctx, (req.params as { cid: string }).cid);
       const body = req.body as { objects?: unknown } | undefined;
       if (!body || typeof body !== 'object' || !Array.isArray(body.objects)) throw TaxiiErrors.TAXII_BAD_REQUEST('The body must be an envelope: {"objects": [...]}');
       return reply.status(202).send(await addObjects(req.ctx, c, body.objects, deps.mailer));
-    });
-
-    app.get('/taxii2/api/collections/:cid/objects/:oid/', opts, async (req, reply) => {
-      const p = req.params as { cid: string; oid: string };
-      const c = await getCollection(req.ctx, p.cid);
-      const page = await queryObjects(req.ctx, c, { ...filterOf(req.query as Record<string, unknown>), ids: [p.oid] });
-      if (!page.items.length && !page.more && !(req.query as Record<string, unknown>).next) throw TaxiiErrors.TAXII_OBJECT_NOT_FOUND();
-      dateHeaders(reply, page.first, page.last);
-      return reply.send(`{"more":${page.more}${page.next ? `,"next":${JSON.stringify(page.next)}` : ''},"objects":[${page.items.map((i) => i.doc).join(',')}]}`);
     });
 
     app.delete('/taxii2/api/collections/:cid/objects/:oid/', opts, async (req, reply) => {
@@ -177,21 +222,48 @@ export function taxiiRoutes(deps: AppDeps) {
       return reply.status(200).send('');
     });
 
-    app.get('/taxii2/api/collections/:cid/objects/:oid/versions/', opts, async (req, reply) => {
-      const p = req.params as { cid: string; oid: string };
-      const c = await getCollection(req.ctx, p.cid);
-      const f = filterOf(req.query as Record<string, unknown>);
-      const page = await queryObjects(req.ctx, c, { ...f, ids: [p.oid], versions: ['all'] });
-      if (!page.items.length && !f.next) throw TaxiiErrors.TAXII_OBJECT_NOT_FOUND();
-      dateHeaders(reply, page.first, page.last);
-      return { more: page.more, ...(page.next ? { next: page.next } : {}), versions: page.items.map((i) => i.version) };
-    });
+    readRoutes(app, '/taxii2/api', opts, (req) => getCollection(req.ctx, (req.params as { cid: string }).cid), (req, c, f) => queryObjects(req.ctx, c, f));
+  };
+}
 
-    app.get('/taxii2/api/collections/:cid/manifest/', opts, async (req, reply) => {
-      const c = await getCollection(req.ctx, (req.params as { cid: string }).cid);
-      const page = await queryObjects(req.ctx, c, filterOf(req.query as Record<string, unknown>));
-      dateHeaders(reply, page.first, page.last);
-      return { more: page.more, ...(page.next ? { next: page.next } : {}), ...(page.items.length ? { objects: page.items.map(manifestEntry) } : {}) };
+/**
+ * The public TAXII API root at /taxii2/public/ (only with
+ * MUHAFIZ_TAXII_PUBLIC=true): no credentials, one read-only collection of
+ * TLP:CLEAR objects, rate-limited per client address. Credentials, when
+ * sent, are ignored: the reader is always anonymous here.
+ */
+export function taxiiPublicRoutes(deps: AppDeps) {
+  return async (app: FastifyInstance) => {
+    if (!deps.config.taxiiPublic) return;
+    app.setErrorHandler(taxiiError);
+    taxiiParsers(app);
+    const limit = rateLimit(deps.db, deps.clock, { name: 'taxii-public', max: deps.config.taxiiPublicRate, windowMs: 60_000 });
+    app.addHook('preHandler', async (req, reply) => {
+      if (!acceptsTaxii(req.headers.accept)) throw TaxiiErrors.TAXII_NOT_ACCEPTABLE();
+      await limit(req, reply);
     });
+    taxiiHeaders(app);
+    const opts: RouteOpts = { config: { auth: 'public' }, schema: { hide: true } };
+    const root = '/taxii2/public';
+    const cid = (req: FastifyRequest) => (req.params as { cid: string }).cid;
+    const collection = async (req: FastifyRequest) => {
+      if (cid(req) !== PUBLIC_COLLECTION.id) throw TaxiiErrors.TAXII_COLLECTION_NOT_FOUND();
+      return PUBLIC_COLLECTION;
+    };
+
+    app.get(`${root}/`, opts, async () => ({
+      title: 'Muhafiz public threat intelligence',
+      description: 'TLP:CLEAR objects, for anyone; read-only',
+      versions: [TAXII_MEDIA],
+      max_content_length: 0,
+    }));
+    app.get(`${root}/collections/`, opts, async () => ({ collections: [publicCollection(PUBLIC_COLLECTION)] }));
+    app.get(`${root}/collections/:cid/`, opts, async (req) => publicCollection(await collection(req)));
+    readRoutes(app, root, opts, collection, (_req, _c, f) => queryPublicObjects(deps.db, f));
+    const readOnly = async () => {
+      throw TaxiiErrors.TAXII_FORBIDDEN('The public collection is read-only');
+    };
+    app.post(`${root}/collections/:cid/objects/`, opts, readOnly);
+    app.delete(`${root}/collections/:cid/objects/:oid/`, opts, readOnly);
   };
 }

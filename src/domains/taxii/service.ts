@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import { authorize, can } from '../../core/access/index.js';
 import { audit } from '../../core/audit.js';
-import { inTx, type Ctx } from '../../core/context.js';
+import { inTx, type Ctx, type Tx } from '../../core/context.js';
+import type { Database } from '../../db/connect.js';
 import { newId, nameId } from '../../core/ids.js';
 import type { Mailer } from '../../core/mail.js';
 import { importObjects } from '../intel/imports.js';
@@ -23,7 +24,7 @@ import './tables.js';
  *   <group id> objects shared with one sharing group; writes are AMBER to it
  */
 const NS = '6c3f0f4e-5a7d-4c1a-9d8e-2f6b7a1c9e01';
-export const COLLECTION_IDS = { all: nameId('all', NS), community: nameId('community', NS), org: nameId('org', NS) } as const;
+export const COLLECTION_IDS = { all: nameId('all', NS), community: nameId('community', NS), org: nameId('org', NS), public: nameId('public', NS) } as const;
 
 export interface Collection {
   id: string;
@@ -99,6 +100,39 @@ function cursor(r: Row): string {
  */
 export async function queryObjects(ctx: Ctx, c: Collection, f: ObjectFilter): Promise<Page<Row>> {
   authorize(ctx.actor, IntelActions['intel.read']);
+  return inTx(ctx, (tx) => queryRows(tx, c, f));
+}
+
+/**
+ * The public collection (MUHAFIZ_TAXII_PUBLIC): TLP:CLEAR objects whose
+ * owner's latest version is CLEAR too (an object later re-marked GREEN or
+ * higher leaves it whole), read-only.
+ */
+export const PUBLIC_COLLECTION: Collection = {
+  id: COLLECTION_IDS.public,
+  title: 'Public (TLP:CLEAR)',
+  description: 'Threat intelligence marked TLP:CLEAR, for anyone; read-only',
+  can_read: true,
+  can_write: false,
+  media_types: [STIX_MEDIA],
+  filter: sql<boolean>`o.tlp = 'clear' and exists (select 1 from stix_objects n where n.org_id = o.org_id and n.stix_id = o.stix_id and n.is_latest and n.tlp = 'clear')`,
+  writeSharing: null,
+};
+
+/**
+ * A page of the public collection for an anonymous reader. Two locks: the
+ * transaction runs as muhafiz_app with no org and no user, so row-level
+ * security (intel_can_see) already hides everything above GREEN, and the
+ * collection's filter keeps CLEAR only.
+ */
+export async function queryPublicObjects(db: Database, f: ObjectFilter): Promise<Page<Row>> {
+  return db.kysely.transaction().execute(async (tx) => {
+    await sql`select set_config('role', 'muhafiz_app', true), set_config('app.org_id', '', true), set_config('app.user_id', '', true)`.execute(tx);
+    return queryRows(tx, PUBLIC_COLLECTION, f);
+  });
+}
+
+async function queryRows(tx: Tx, c: Collection, f: ObjectFilter): Promise<Page<Row>> {
   const versions = f.versions?.length ? f.versions : ['last'];
   const explicit = versions.filter((v) => !['last', 'first', 'all'].includes(v));
   let after: [string, string, string] | undefined;
@@ -110,50 +144,48 @@ export async function queryObjects(ctx: Ctx, c: Collection, f: ObjectFilter): Pr
       throw TaxiiErrors.TAXII_BAD_REQUEST('The next parameter is not one this server issued');
     }
   }
-  return inTx(ctx, async (tx) => {
-    const conds: RawBuilder<unknown>[] = [c.filter];
-    if (f.ids?.length) conds.push(sql`o.stix_id = any(${f.ids}::text[])`);
-    if (f.types?.length) conds.push(sql`o.type = any(${f.types}::text[])`);
-    if (f.specVersions?.length) conds.push(sql`coalesce(o.spec_version, '2.1') = any(${f.specVersions}::text[])`);
-    if (f.addedAfter) conds.push(sql`o.added_at > ${f.addedAfter}::timestamptz`);
-    const where = sql.join(conds, sql` and `);
-    // Keyset page straight off the index on (added_at, stix_id, version)
-    // (0321): rows are read in page order and each is kept or skipped by
-    // index lookups on (stix_id, version), so a page costs its own rows, not
-    // the collection's. `same` is the filtered set again (`o` inside it is
-    // its own alias) for those lookups:
-    //  - several orgs may hold the same version: one row per (id, version),
-    //    the earliest added (then the lowest org id);
-    //  - `last`/`first`: no other version in the set ranks before it by
-    //    modified (desc/asc, nulls last), then version.
-    const same = sql`(select o.org_id, o.stix_id, o.version, o.modified, o.added_at from stix_objects o where ${where})`;
-    const pick: RawBuilder<unknown>[] = [];
-    if (versions.includes('all')) pick.push(sql`true`);
-    if (versions.includes('last'))
-      pick.push(sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and n.version <> o.version
-                      and ((n.modified is not null and o.modified is null) or n.modified > o.modified or (n.modified is not distinct from o.modified and n.version > o.version)))`);
-    if (versions.includes('first'))
-      pick.push(sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and n.version <> o.version
-                      and ((n.modified is not null and o.modified is null) or n.modified < o.modified or (n.modified is not distinct from o.modified and n.version < o.version)))`);
-    if (explicit.length) pick.push(sql`o.version = any(${explicit}::text[])`);
-    const cur = after ? sql`and (o.added_at, o.stix_id, o.version) > (${after[0]}::timestamptz, ${after[1]}, ${after[2]})` : sql``;
-    const rows = await sql<Row>`
-      select o.stix_id, o.version, to_char(o.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as added, o.doc::text as doc, o.spec_version
-        from stix_objects o
-       where ${where} ${cur}
-         and not exists (select 1 from ${same} d where d.stix_id = o.stix_id and d.version = o.version and (d.added_at, d.org_id) < (o.added_at, o.org_id))
-         and (${sql.join(pick, sql` or `)})
-       order by o.added_at, o.stix_id, o.version
-       limit ${f.limit + 1}`.execute(tx);
-    const items = rows.rows.slice(0, f.limit);
-    const more = rows.rows.length > f.limit;
-    return {
-      items,
-      more,
-      ...(more ? { next: cursor(items.at(-1)!) } : {}),
-      ...(items.length ? { first: items[0]!.added, last: items.at(-1)!.added } : {}),
-    };
-  });
+  const conds: RawBuilder<unknown>[] = [c.filter];
+  if (f.ids?.length) conds.push(sql`o.stix_id = any(${f.ids}::text[])`);
+  if (f.types?.length) conds.push(sql`o.type = any(${f.types}::text[])`);
+  if (f.specVersions?.length) conds.push(sql`coalesce(o.spec_version, '2.1') = any(${f.specVersions}::text[])`);
+  if (f.addedAfter) conds.push(sql`o.added_at > ${f.addedAfter}::timestamptz`);
+  const where = sql.join(conds, sql` and `);
+  // Keyset page straight off the index on (added_at, stix_id, version)
+  // (0321): rows are read in page order and each is kept or skipped by
+  // index lookups on (stix_id, version), so a page costs its own rows, not
+  // the collection's. `same` is the filtered set again (`o` inside it is
+  // its own alias) for those lookups:
+  //  - several orgs may hold the same version: one row per (id, version),
+  //    the earliest added (then the lowest org id);
+  //  - `last`/`first`: no other version in the set ranks before it by
+  //    modified (desc/asc, nulls last), then version.
+  const same = sql`(select o.org_id, o.stix_id, o.version, o.modified, o.added_at from stix_objects o where ${where})`;
+  const pick: RawBuilder<unknown>[] = [];
+  if (versions.includes('all')) pick.push(sql`true`);
+  if (versions.includes('last'))
+    pick.push(sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and n.version <> o.version
+                    and ((n.modified is not null and o.modified is null) or n.modified > o.modified or (n.modified is not distinct from o.modified and n.version > o.version)))`);
+  if (versions.includes('first'))
+    pick.push(sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and n.version <> o.version
+                    and ((n.modified is not null and o.modified is null) or n.modified < o.modified or (n.modified is not distinct from o.modified and n.version < o.version)))`);
+  if (explicit.length) pick.push(sql`o.version = any(${explicit}::text[])`);
+  const cur = after ? sql`and (o.added_at, o.stix_id, o.version) > (${after[0]}::timestamptz, ${after[1]}, ${after[2]})` : sql``;
+  const rows = await sql<Row>`
+    select o.stix_id, o.version, to_char(o.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as added, o.doc::text as doc, o.spec_version
+      from stix_objects o
+     where ${where} ${cur}
+       and not exists (select 1 from ${same} d where d.stix_id = o.stix_id and d.version = o.version and (d.added_at, d.org_id) < (o.added_at, o.org_id))
+       and (${sql.join(pick, sql` or `)})
+     order by o.added_at, o.stix_id, o.version
+     limit ${f.limit + 1}`.execute(tx);
+  const items = rows.rows.slice(0, f.limit);
+  const more = rows.rows.length > f.limit;
+  return {
+    items,
+    more,
+    ...(more ? { next: cursor(items.at(-1)!) } : {}),
+    ...(items.length ? { first: items[0]!.added, last: items.at(-1)!.added } : {}),
+  };
 }
 
 /** The manifest entry of one row. */

@@ -44,7 +44,7 @@ export function AdvisoriesPage() {
 
 function Compose() {
   const navigate = useNavigate();
-  const [f, setF] = useState({ title: '', tlp: 'amber', severity: 'high', cveIds: '', products: '', description: '', recommendedActions: '', audience: 'all', sector: '' });
+  const [f, setF] = useState({ title: '', tlp: 'amber', severity: 'high', cveIds: '', products: '', description: '', recommendedActions: '', audience: 'all', sector: '', indicators: '', stixIds: '', stixFromObservables: '' });
   const create = useMutation({
     mutationFn: () =>
       api.post<AdvisoryRow>('/api/advisories', {
@@ -55,6 +55,9 @@ function Compose() {
         products: f.products.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => { const [vendor = '', product = vendor, versions = ''] = l.split('|').map((x) => x.trim()); return { vendor, product, versions }; }),
         description: f.description,
         recommendedActions: f.recommendedActions,
+        indicators: f.indicators.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => { const i = l.indexOf(':'); return { type: l.slice(0, i).trim(), value: l.slice(i + 1).trim(), tlp: f.tlp }; }),
+        stixIndicatorIds: f.stixIds.split(/\s+/).filter(Boolean),
+        stixFromObservables: f.stixFromObservables === 'yes',
         audience: f.audience === 'sector' ? { kind: 'sector', sector: f.sector } : { kind: 'all' },
       }),
     onSuccess: (a) => navigate(`/advisories/${a.id}`),
@@ -72,6 +75,9 @@ function Compose() {
       <div className="field"><label htmlFor="adv-products">Affected products (one per line: vendor | product | versions)</label><textarea id="adv-products" value={f.products} onChange={(e) => set('products')(e.target.value)} /></div>
       <div className="field"><label htmlFor="adv-desc">Description</label><textarea id="adv-desc" value={f.description} onChange={(e) => set('description')(e.target.value)} /></div>
       <div className="field"><label htmlFor="adv-actions">Recommended actions</label><textarea id="adv-actions" value={f.recommendedActions} onChange={(e) => set('recommendedActions')(e.target.value)} /></div>
+      <div className="field"><label htmlFor="adv-indicators">Observables (one per line: type: value, e.g. ipv4: 51.15.1.2)</label><textarea id="adv-indicators" value={f.indicators} onChange={(e) => set('indicators')(e.target.value)} /></div>
+      <SelectField label="Publish the observables as STIX indicators" name="stixFromObservables" value={f.stixFromObservables} onChange={set('stixFromObservables')} options={[{ value: '', label: 'No' }, { value: 'yes', label: "Yes, under the advisory's TLP" }]} errors={errors} />
+      <div className="field"><label htmlFor="adv-stix">Existing STIX indicators to attach (ids, one per line)</label><textarea id="adv-stix" value={f.stixIds} onChange={(e) => set('stixIds')(e.target.value)} aria-invalid={Object.keys(errors).some((k) => k.startsWith('stixIndicatorIds')) ? true : undefined} />{Object.entries(errors).filter(([k]) => k.startsWith('stixIndicatorIds')).map(([k, m]) => <div key={k} className="field-error" role="alert">{m}</div>)}</div>
       <SelectField label="Audience" name="audience" value={f.audience} onChange={set('audience')} options={[{ value: 'all', label: 'All constituents' }, { value: 'sector', label: 'One sector' }]} />
       {f.audience === 'sector' ? <FormField label="Sector" name="audience.sector" value={f.sector} onChange={(e) => set('sector')(e.target.value)} errors={errors} /> : null}
       <button type="button" className="primary" onClick={() => create.mutate()}>Save draft</button>
@@ -100,7 +106,21 @@ export function AdvisoryPage() {
         <dt>Affected products</dt><dd>{adv.products.map((p) => `${p.vendor} ${p.product} ${p.versions}`).join('; ') || '-'}</dd>
         <dt>Description</dt><dd>{adv.description}</dd>
         <dt>Recommended actions</dt><dd>{adv.recommendedActions}</dd>
-        <dt>Indicators</dt><dd>{adv.indicators.map((i) => `${i.type}: ${i.value}`).join(', ') || '-'}</dd>
+        <dt>Indicators</dt><dd>{adv.indicators.map((i) => `${i.type}: ${i.value}`).join(', ') || '-'}{adv.stixFromObservables && adv.status === 'draft' ? <div className="muted">Published as STIX indicators under the advisory's TLP</div> : null}</dd>
+        <dt>STIX indicators</dt>
+        <dd>
+          {adv.stixIndicators?.length ? (
+            <ul>
+              {adv.stixIndicators.map((i) => (
+                <li key={i.id}>
+                  <Link to={`/intel/objects/${i.id}`}>{i.name ?? i.id}</Link> {i.pattern ? <code>{i.pattern}</code> : null} {i.tlp ? <span className={`tlp tlp-${i.tlp.replace('+', '-')}`}>TLP:{i.tlp.toUpperCase()}</span> : null}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            '-'
+          )}
+        </dd>
       </dl>
       <ErrorBanner error={publish.error} />
       {own && adv.status === 'draft' ? <button type="button" className="primary" onClick={() => publish.mutate()}>Publish</button> : null}

@@ -10,6 +10,7 @@ import { ErrorBanner, fieldErrorsOf, FormField, labelOf, SelectField } from '../
 import { useToast } from '../components/toast.js';
 import { can, useActiveSession } from '../session.js';
 import { IncidentHandling } from './incident-handling.js';
+import { IntelCorrelation } from './intel-correlation.js';
 
 const STATUSES = ['new', 'triage', 'analysis', 'containment', 'eradication', 'recovery', 'post_incident', 'closed', 'rejected'];
 const opts = (xs: readonly string[], blank = 'Any') => [{ value: '', label: blank }, ...xs.map((x) => ({ value: x, label: labelOf(x) }))];
@@ -102,6 +103,7 @@ export function IncidentPage() {
         </ul>
       </section>
       {inc.side === 'entity' ? <ReportWizard inc={inc} /> : <ReportView inc={inc} />}
+      <IntelCorrelation observables={((inc.report ?? inc.draft ?? {}) as ReportDraft).observables ?? []} excludeRef={inc.id} />
       <IncidentHandling inc={inc} />
     </>
   );

@@ -6,6 +6,7 @@ import { api, type Paged } from '../api.js';
 import { DataTable } from '../components/data-table.js';
 import { FilterBar, useListParams } from '../components/filter-bar.js';
 import { ErrorBanner } from '../components/form-field.js';
+import { RelationshipGraph, type Graph } from './intel-graph.js';
 
 const TYPES = ['indicator', 'attack-pattern', 'malware', 'intrusion-set', 'tool', 'campaign', 'course-of-action', 'report', 'relationship', 'identity', 'vulnerability', 'threat-actor'];
 
@@ -66,10 +67,6 @@ interface Detail {
   object: Record<string, unknown>;
   sightings: { seen: number; falsePositive: number; orgs: number };
 }
-interface Graph {
-  nodes: Array<{ id: string; type: string; name: string | null }>;
-  edges: Array<{ id: string; relationshipType: string | null; source: string; target: string }>;
-}
 
 /** One object: its properties, sightings, relationships (visible ends only) and correlation matches. */
 export function IntelObjectPage() {
@@ -97,6 +94,7 @@ export function IntelObjectPage() {
             Sightings: {d.sightings.seen} seen, {d.sightings.falsePositive} false positive, by {d.sightings.orgs} organisation(s)
           </p>
           <h2>Relationships</h2>
+          {graph.data && graph.data.edges.length ? <RelationshipGraph id={id} graph={graph.data} /> : null}
           <DataTable
             caption="Relationships"
             rows={graph.data?.edges}

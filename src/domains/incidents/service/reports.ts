@@ -6,6 +6,7 @@ import { E, type FieldProblem } from '../../../core/errors.js';
 import { newId, sha256 } from '../../../core/ids.js';
 import type { Mailer } from '../../../core/mail.js';
 import { assertAssetsExist } from '../../assets/service.js';
+import { syncIncidentObservables } from '../../intel/correlation.js';
 import { orgsRelatingTo } from '../../tenancy/orgs.js';
 import { IncidentErrors } from '../errors.js';
 import { IncidentActions as A } from '../policy.js';
@@ -185,6 +186,8 @@ export async function submitStage(ctx: Ctx, deps: IncidentDeps, id: string, stag
       await tx.insertInto('incident_state_changes').values({ org_id: inc.org_id, incident_id: inc.id, id: newId(), from_status: 'draft', to_status: 'new', at: now, by_user_id: ctx.actor.userId, by_org_id: ctx.actor.orgId, reason: 'first report submitted' }).execute();
     }
     await replaceObservables(tx, inc, draft, now);
+    // The reported values join the threat exchange's correlation (private to the entity; alerts on matches).
+    await syncIncidentObservables(tx, ctx, inc.id, draft.observables ?? [], { mailer: deps.mailer });
     await replaceAssets(tx, inc, assetIds);
     await audit(tx, ctx, { action: 'incidents.submit', entityType: 'incident', entityId: inc.id, after: snapshot, details: { stage, seq, major } });
     await notifyOrg(tx, ctx, deps.mailer, {

@@ -1,0 +1,47 @@
+import { sql } from 'kysely';
+import type { z } from 'zod';
+import { authorize } from '../../core/access/index.js';
+import { inTx, type Ctx } from '../../core/context.js';
+import { IntelErrors } from './errors.js';
+import { normaliseObservable } from './normalise.js';
+import { IntelActions } from './policy.js';
+import type { LookupBody, LookupRow } from './schema.js';
+import { loadWarningLists, warningFor } from './warning-lists.js';
+
+/**
+ * What each value matches among the observables the reader may see (STIX
+ * indicators and observables of every org, and the reader's own incidents
+ * and watchlists), the same value or an overlapping range; read as the
+ * reader, so row-level security leaves out what it may not see. Nothing is
+ * stored: this is the correlation view of values the reader is looking at
+ * (an incident's observables, for the entity or the CERT handling it).
+ */
+export async function lookupObservables(ctx: Ctx, input: z.infer<typeof LookupBody>): Promise<LookupRow[]> {
+  authorize(ctx.actor, IntelActions['intel.read']);
+  const values = input.observables.map((o, i) => {
+    const n = normaliseObservable(o.kind, o.value);
+    if (!n) throw IntelErrors.OBSERVABLE_INVALID(`observables[${i}]: ${o.value} is not a valid ${o.kind}`, [{ path: `observables[${i}].value`, message: `not a valid ${o.kind}` }]);
+    return n;
+  });
+  return inTx(ctx, async (tx) => {
+    const lists = await loadWarningLists(tx);
+    const out: LookupRow[] = [];
+    for (const n of values) {
+      const same = n.ip ? sql<boolean>`(o.kind = ${n.kind} and o.value = ${n.value}) or (o.ip is not null and (o.ip >>= ${n.ip}::inet or o.ip <<= ${n.ip}::inet))` : sql<boolean>`o.kind = ${n.kind} and o.value = ${n.value}`;
+      const exclude = input.excludeRef ? sql<boolean>`o.source_ref <> ${input.excludeRef}` : sql<boolean>`true`;
+      const rows = await sql<{ source_kind: string; source_ref: string; value: string; tlp: string | null; type: string | null; name: string | null }>`
+        select o.source_kind, o.source_ref, o.value, o.tlp, s.type, s.name
+          from intel_observables o
+          left join lateral (select x.type, x.name from stix_objects x where o.source_kind = 'stix' and x.stix_id = o.source_ref and x.is_latest order by x.modified desc nulls last limit 1) s on true
+         where (${same}) and ${exclude}
+         order by o.source_kind, o.source_ref
+         limit 200`.execute(tx);
+      const seen = new Set<string>();
+      const hits = rows.rows
+        .filter((r) => !seen.has(`${r.source_kind}|${r.source_ref}|${r.value}`) && seen.add(`${r.source_kind}|${r.source_ref}|${r.value}`))
+        .map((r) => ({ sourceKind: r.source_kind, sourceRef: r.source_ref, value: r.value, tlp: r.tlp, object: r.type ? { id: r.source_ref, type: r.type, name: r.name } : null }));
+      out.push({ kind: n.kind, value: n.value, warning: warningFor(lists, n), hits });
+    }
+    return out;
+  });
+}
