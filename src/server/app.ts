@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { E } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { fromRoot } from '../core/paths.js';
-import { authPlugin } from './auth-plugin.js';
+import { authPlugin, isMachinePath } from './auth-plugin.js';
 import type { AppDeps } from './deps.js';
 import { problemHandler } from './problem.js';
 import { domainRoutes } from './routes.js';
@@ -111,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: false, maxAge: '1h', immutable: false });
   }
   app.setNotFoundHandler({ preValidation: async () => undefined }, async (req, reply) => {
-    if (req.url.startsWith('/api/') || !haveUi || req.method !== 'GET') throw E.NOT_FOUND(`No route ${req.method} ${req.url.split('?')[0]}`);
+    if (isMachinePath(req.url) || !haveUi || req.method !== 'GET') throw E.NOT_FOUND(`No route ${req.method} ${req.url.split('?')[0]}`);
     // The UI's own routes (/risks, /incidents/…) all load the single page.
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });

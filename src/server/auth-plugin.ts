@@ -109,7 +109,7 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
 function isUiRequest(req: FastifyRequest): boolean {
   const config = req.routeOptions.config as { file?: unknown };
   if (typeof config.file === 'string') return true;
-  return req.is404 && !req.url.startsWith('/api/');
+  return req.is404 && !isMachinePath(req.url);
 }
 
 /** Sets the session cookie: HttpOnly, SameSite=Lax, Secure behind TLS, path /. */
@@ -125,4 +125,9 @@ export function setSessionCookie(reply: FastifyReply, deps: AppDeps, rawId: stri
 
 export function clearSessionCookie(reply: FastifyReply): void {
   void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+}
+
+/** API and TAXII paths answer 404 for an unknown route; only UI paths fall back to the app shell. */
+export function isMachinePath(url: string): boolean {
+  return url.startsWith('/api/') || url === '/taxii2' || url.startsWith('/taxii2/');
 }

@@ -135,8 +135,12 @@ describe(`TAXII 2.1 server (${TEST_DRIVER})`, () => {
     const anon = await t.app.inject({ method: 'GET', url: '/taxii2/', headers: { accept: MEDIA } });
     expect(anon.statusCode).toBe(401);
     expect(anon.headers['www-authenticate']).toContain('Basic');
-    // The public CLEAR root is off unless MUHAFIZ_TAXII_PUBLIC=true.
-    expect((await t.app.inject({ method: 'GET', url: '/taxii2/public/collections/', headers: { accept: MEDIA } })).statusCode).toBe(404);
+    // The public CLEAR root is off unless MUHAFIZ_TAXII_PUBLIC=true: anonymous
+    // readers are refused like anywhere else on the server (never the UI shell),
+    // and not even its existence is told.
+    const offAnon = await t.app.inject({ method: 'GET', url: '/taxii2/public/collections/', headers: { accept: MEDIA } });
+    expect(offAnon.statusCode).toBe(401);
+    expect(offAnon.headers['content-type']).not.toContain('text/html');
     const badToken = await call('GET', '/taxii2/', 'mfz_nope');
     expect(badToken.statusCode).toBe(401);
     const readOnly = await call('POST', `/taxii2/api/collections/${COLLECTION_IDS.all}/objects/`, certToken, { body: { objects: [] } });
