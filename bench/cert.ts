@@ -18,26 +18,10 @@ import { IncidentQuery } from '../src/domains/incidents/schema.js';
 import { listIncidents } from '../src/domains/incidents/service/queue.js';
 import { incidentStats } from '../src/domains/incidents/service/stats.js';
 import { openRuntime } from '../src/server/runtime.js';
-import { fmt, table } from './lib.js';
+import { fmt, pct, table, time } from './lib.js';
 
 const ENTITIES = 500;
 const INCIDENTS = 50_000;
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-
-async function time(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  await fn();
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    out.push(performance.now() - t);
-  }
-  return out;
-}
 
 export async function run(drivers: Array<{ name: string; env: NodeJS.ProcessEnv; fresh: () => Promise<NodeJS.ProcessEnv> }>): Promise<string> {
   const rows: Array<Record<string, string | number>> = [];

@@ -61,3 +61,21 @@ export function table(rows: Array<Record<string, string | number>>): string {
 export function fmt(n: number, digits = 1): string {
   return n.toFixed(digits);
 }
+
+/** The p-th percentile (nearest rank) of a list of timings. */
+export function pct(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+/** Runs fn once to warm up, then n times, returning each run's milliseconds. */
+export async function time(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  await fn();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}

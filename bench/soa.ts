@@ -20,28 +20,12 @@ import { complianceOverview } from '../src/domains/soa/compliance.js';
 import { SoaQuery } from '../src/domains/soa/schema.js';
 import { listSoa } from '../src/domains/soa/service.js';
 import { openRuntime } from '../src/server/runtime.js';
-import { fmt, table } from './lib.js';
+import { fmt, pct, table, time } from './lib.js';
 
 const ASSETS = 2000;
 const RISKS = 1000;
 const CONTROLS = 500;
 const EVIDENCE = 5000;
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-
-async function time(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  await fn();
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    out.push(performance.now() - t);
-  }
-  return out;
-}
 
 export async function run(drivers: Array<{ name: string; env: NodeJS.ProcessEnv; fresh: () => Promise<NodeJS.ProcessEnv> }>): Promise<string> {
   const rows: Array<Record<string, string | number>> = [];
