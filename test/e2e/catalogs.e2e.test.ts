@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildOrg, buildUser, type BuiltUser } from '../helpers/factories.js';
 import { sharedData } from '../helpers/shared-data.js';
-import { connectBrowser, DESKTOP, snap, startServer, type E2eServer } from './helpers.js';
+import { connectBrowser, DESKTOP, snap, startServer, type E2eServer, submitSignIn } from './helpers.js';
 
 /**
  * A member browses ISO/IEC 27001:2022 with attribute filters ("detective
@@ -36,9 +36,7 @@ describe('catalog browser in the browser', () => {
 
   async function signIn(p: Page, u: BuiltUser) {
     await p.goto(`${s.url}/`);
-    await p.getByLabel('Email').fill(u.email);
-    await p.getByLabel('Password', { exact: true }).fill(u.password);
-    await p.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(p, u);
     await p.getByRole('link', { name: 'Frameworks', exact: true }).first().waitFor();
   }
 

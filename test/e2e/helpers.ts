@@ -82,9 +82,14 @@ export async function signedInPage(browser: Browser, url: string, user: { email:
   const p = await ctx.newPage();
   p.on('pageerror', (e) => console.error('page error:', e.message));
   await p.goto(url);
+  await submitSignIn(p, user);
+  await p.getByRole('heading', { name: /^Welcome/ }).waitFor();
+  return p;
+}
+
+/** Fills and submits the sign-in form on the current page. */
+export async function submitSignIn(p: Page, user: { email: string; password: string }): Promise<void> {
   await p.getByLabel('Email').fill(user.email);
   await p.getByLabel('Password', { exact: true }).fill(user.password);
   await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { name: /^Welcome/ }).waitFor();
-  return p;
 }

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildOrg, buildUser, type BuiltOrg, type BuiltUser } from '../helpers/factories.js';
-import { connectBrowser, DESKTOP, snap, startServer, type E2eServer } from './helpers.js';
+import { connectBrowser, DESKTOP, snap, startServer, type E2eServer, submitSignIn } from './helpers.js';
 
 /**
  * An ISMS manager imports 50 assets from XLSX through the wizard (dry run,
@@ -36,9 +36,7 @@ describe('assets, risks and policies in the browser', () => {
 
   async function signIn(p: Page, u: BuiltUser) {
     await p.goto(`${s.url}/`);
-    await p.getByLabel('Email').fill(u.email);
-    await p.getByLabel('Password', { exact: true }).fill(u.password);
-    await p.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(p, u);
     await p.getByRole('link', { name: 'Assets', exact: true }).first().waitFor();
   }
 
