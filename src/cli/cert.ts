@@ -1,7 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { Ctx } from '../core/context.js';
-import { newId } from '../core/ids.js';
 import { listAdvisories, progress, publishAdvisory, respond } from '../domains/advisories/service.js';
 import { ResponseBody } from '../domains/advisories/schema.js';
 import { incidentsWorkbook, statsWorkbook } from '../domains/incidents/export.js';
@@ -14,18 +12,7 @@ import { transition } from '../domains/incidents/service/handling.js';
 import { textTable } from '../core/text-table.js';
 import { exportRows, listIncidents } from '../domains/incidents/service/queue.js';
 import { incidentStats } from '../domains/incidents/service/stats.js';
-import type { Runtime } from '../server/runtime.js';
-import { memberActor, orgByShortName, type CliContext } from './context.js';
-
-/**
- * A context acting as a person in one of their orgs, so the CLI goes through
- * the same roles and row-level security as the API (a CERT analyst sees its
- * constituency, an entity its own reports).
- */
-export async function actAs(rt: Runtime, email: string, orgShortName: string): Promise<Ctx> {
-  const actor = await memberActor(rt, email, await orgByShortName(rt, orgShortName));
-  return { db: rt.db, clock: rt.clock, requestId: `cli-${newId()}`, ip: null, actor };
-}
+import { actAs, actAsOptions, type CliContext } from './context.js';
 
 const filters = (c: Command) =>
   c
@@ -39,8 +26,6 @@ const filters = (c: Command) =>
 
 type FilterOpts = { as: string; org: string; status?: string; severity?: string; deadline?: string; q?: string; sort?: string };
 const query = (o: FilterOpts, extra: Record<string, unknown> = {}) => IncidentQuery.parse({ status: o.status, severity: o.severity, deadline: o.deadline, q: o.q, sort: o.sort, ...extra });
-
-const actAsOptions = (c: Command, who = 'act as this user') => c.requiredOption('--as <email>', who).requiredOption('--org <short-name>', 'in this org');
 
 /** `muhafiz regimes`, `muhafiz incidents` and `muhafiz advisories`. */
 export function registerCertCommands(program: Command, cli: CliContext): void {

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import { systemActor, type Actor, isRole, ROLES, type Role } from '../core/access/index.js';
@@ -132,6 +133,19 @@ export async function memberActor(deps: SystemDeps, email: string, org: OrgRef):
   if (!row.roles) throw TenancyErrors.MEMBER_NOT_FOUND(`${email} is not a member of ${org.shortName}`);
   return { kind: 'user', userId: row.id, orgId: org.id, orgKind: org.kind, roles: row.roles.filter(isRole), platformAdmin: false, label: `${row.email} (cli)` };
 }
+
+/**
+ * A context acting as a person in one of their orgs, so the CLI goes through
+ * the same roles and row-level security as the API (a CERT analyst sees its
+ * constituency, an entity its own reports) and the audit log names them.
+ */
+export async function actAs(deps: SystemDeps, email: string, orgShortName: string): Promise<Ctx> {
+  const actor = await memberActor(deps, email, await orgByShortName(deps, orgShortName));
+  return { db: deps.db, clock: deps.clock, requestId: `cli-${newId()}`, ip: null, actor };
+}
+
+/** The `--as <email> --org <short-name>` pair of a command done on someone's behalf. */
+export const actAsOptions = (c: Command, who = 'act as this user'): Command => c.requiredOption('--as <email>', who).requiredOption('--org <short-name>', 'in this org');
 
 /** Prints rows as JSON (`--json`, for scripts) or as an aligned table. */
 export function printRows<T>(cli: CliContext, json: boolean | undefined, rows: T[], columns: Array<[header: string, cell: (r: T) => string]>): void {

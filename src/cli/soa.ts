@@ -1,20 +1,64 @@
+import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
+import type { ZodError } from 'zod';
+import { authorize } from '../core/access/index.js';
+import { inTx, type Ctx } from '../core/context.js';
 import { textTable } from '../core/text-table.js';
+import { createFileEvidence, createLinkEvidence, listEvidence } from '../domains/controls/evidence.js';
+import { ControlActions } from '../domains/controls/policy.js';
+import { EvidenceFileFields, EvidenceLinkBody, EvidenceQuery, type EvidenceRow } from '../domains/controls/schema.js';
 import { listControls } from '../domains/controls/service.js';
 import { controlsCsv, importControls } from '../domains/controls/transfer.js';
 import { complianceOverview } from '../domains/soa/compliance.js';
 import { loadSoaDocument, soaPdf, soaXlsx } from '../domains/soa/exports.js';
 import { soaOscalSsp } from '../domains/soa/oscal.js';
 import type { Runtime } from '../server/runtime.js';
-import { cliCtx, orgByShortName, type CliContext } from './context.js';
+import { actAs, actAsOptions, cliCtx, orgByShortName, printRows, type CliContext } from './context.js';
 
 async function orgCtx(rt: Runtime, shortName: string) {
   const org = await orgByShortName(rt, shortName);
   return { ...cliCtx(rt, org), orgName: org.name };
 }
 
-/** `muhafiz soa export|compliance` and `muhafiz controls list|import|export`: the same services as the API. */
+/** Applied-control refs (C-001) or ids of the acting org, in the order given; an unknown one names itself. */
+async function controlIdsByRef(ctx: Ctx, refs: readonly string[]): Promise<string[]> {
+  const rows = await inTx(ctx, (tx) =>
+    tx
+      .selectFrom('applied_controls')
+      .select(['id', 'ref'])
+      .where('org_id', '=', ctx.actor.orgId)
+      .where((eb) => eb.or([eb('ref', 'in', refs), eb(eb.cast('id', 'text'), 'in', refs)]))
+      .execute(),
+  );
+  return refs.map((r) => {
+    const hit = rows.find((c) => c.ref === r || c.id === r);
+    if (!hit) throw new Error(`--control ${r}: no applied control with this ref in the organisation (see \`muhafiz controls list\`)`);
+    return hit.id;
+  });
+}
+
+const EVIDENCE_OPTION: Record<string, string> = { title: '--title', description: '--description', validFrom: '--valid-from', validUntil: '--valid-until', controlIds: '--control', url: '<file-or-url>' };
+
+/** The first problem of an evidence input, named by the option that carried it. */
+function evidenceOptionError(err: ZodError): Error {
+  const issue = err.issues[0];
+  const key = String(issue?.path[0] ?? '');
+  return new Error(`${EVIDENCE_OPTION[key] ?? key}: ${issue?.message ?? 'invalid value'}`);
+}
+
+const evidenceColumns: Array<[string, (e: EvidenceRow) => string]> = [
+  ['ref', (e) => e.ref],
+  ['title', (e) => e.title],
+  ['kind', (e) => e.kind],
+  ['state', (e) => e.state],
+  ['valid', (e) => `${e.validFrom}..${e.validUntil ?? ''}`],
+  ['controls', (e) => e.controls.map((c) => c.ref).join(' ')],
+  ['file or link', (e) => (e.file ? `${e.file.name} (${e.file.mediaType}, sha256 ${e.file.sha256.slice(0, 12)}…)` : (e.url ?? ''))],
+];
+
+/** `muhafiz soa export|compliance`, `muhafiz controls list|import|export` and `muhafiz evidence add|list`: the same services as the API. */
 export function registerSoaCommands(program: Command, cli: CliContext): void {
   const soa = program.command('soa').description("an organisation's Statement of Applicability");
   soa
@@ -117,4 +161,65 @@ export function registerSoaCommands(program: Command, cli: CliContext): void {
         cli.out(`wrote ${o.out} (${rows.length} control(s))`);
       }),
     );
+
+  const evidence = program.command('evidence').description("evidence for an organisation's applied controls: stored files and links");
+  actAsOptions(
+    evidence
+      .command('add <file-or-url>')
+      .description('add a file (streamed into the content-addressed store, type sniffed) or an http(s) link as evidence for one or more applied controls')
+      .requiredOption('--control <ref...>', 'applied control ref(s) or id(s) it supports, e.g. --control C-001 C-004 (see `muhafiz controls list`)')
+      .requiredOption('--title <text>', 'what the evidence is')
+      .option('--description <text>', 'more detail')
+      .option('--valid-from <date>', 'YYYY-MM-DD (default today)')
+      .option('--valid-until <date>', 'YYYY-MM-DD; after it the evidence counts as expired')
+      .option('--json', 'print the evidence item as JSON')
+      .addHelpText('after', '\nExample (a nightly scan report as evidence for the vulnerability-management control):\n  muhafiz evidence add scan-2026-12-01.pdf --as ciso@bank.example --org BANK --control C-007 --title "Weekly vulnerability scan" --valid-until 2026-12-08'),
+    'act as this member (org_admin, isms_manager or control_owner); recorded as the uploader',
+  ).action((target: string, o: { as: string; org: string; control: string[]; title: string; description?: string; validFrom?: string; validUntil?: string; json?: boolean }) =>
+    cli.withRuntime(async (rt) => {
+      const ctx = await actAs(rt, o.as, o.org);
+      // Refused before a byte is stored, as the upload route does.
+      authorize(ctx.actor, ControlActions['controls.evidence']);
+      const controlIds = await controlIdsByRef(ctx, o.control);
+      const common = { title: o.title, description: o.description, validFrom: o.validFrom, validUntil: o.validUntil };
+      let row: EvidenceRow;
+      if (/^https?:\/\//i.test(target)) {
+        const input = EvidenceLinkBody.safeParse({ ...common, kind: 'link', url: target, controlIds });
+        if (!input.success) throw evidenceOptionError(input.error);
+        row = await createLinkEvidence(ctx, input.data);
+      } else {
+        const input = EvidenceFileFields.safeParse({ ...common, controlIds: controlIds.join(',') });
+        if (!input.success) throw evidenceOptionError(input.error);
+        const stream = createReadStream(target);
+        await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', (err) => reject(new Error(`${target}: ${err.message}`))));
+        const stored = await rt.files.put(stream);
+        row = await createFileEvidence(ctx, input.data, { store: rt.files, stored, filename: basename(target) });
+      }
+      if (o.json) return void cli.out(JSON.stringify(row, null, 2));
+      cli.out(`added ${row.ref} for ${row.controls.map((c) => c.ref).join(', ')}${row.file ? `: ${row.file.name}, ${row.file.mediaType}, ${row.file.size} bytes, sha256 ${row.file.sha256}` : `: ${row.url}`}`);
+    }),
+  );
+  actAsOptions(
+    evidence
+      .command('list')
+      .description('evidence items with their state, period and controls; filters as in the UI')
+      .option('--control <ref>', 'only evidence for this applied control')
+      .addOption(new Option('--state <state>', 'valid, expired, pending, rejected, expiring (within 30 days) or unreviewed').choices(['valid', 'expired', 'pending', 'rejected', 'expiring', 'unreviewed']))
+      .addOption(new Option('--kind <kind>', 'file or link').choices(['file', 'link']))
+      .option('--q <text>', 'search ref, title, file name and link')
+      .option('--json', 'print JSON'),
+    'act as this member',
+  ).action((o: { as: string; org: string; control?: string; state?: string; kind?: string; q?: string; json?: boolean }) =>
+    cli.withRuntime(async (rt) => {
+      const ctx = await actAs(rt, o.as, o.org);
+      const controlId = o.control ? (await controlIdsByRef(ctx, [o.control]))[0] : undefined;
+      const rows: EvidenceRow[] = [];
+      for (let offset = 0; ; offset += 500) {
+        const page = await listEvidence(ctx, EvidenceQuery.parse({ limit: 500, offset, controlId, state: o.state, kind: o.kind, q: o.q }));
+        rows.push(...page.items);
+        if (rows.length >= page.total || page.items.length === 0) break;
+      }
+      printRows(cli, o.json, rows, evidenceColumns);
+    }),
+  );
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
+import { cliCtx, type CliContext } from '../../src/cli/context.js';
+import { inTx } from '../../src/core/context.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { buildOrg, buildUser, type BuiltOrg } from '../helpers/factories.js';
@@ -87,5 +88,37 @@ describe(`muhafiz controls / soa commands (${TEST_DRIVER})`, () => {
     await run('soa', 'export', '--org', s, '--format', 'oscal', '-o', o);
     expect(JSON.parse(await readFile(o, 'utf8'))['system-security-plan']['control-implementation']['implemented-requirements']).toHaveLength(93);
     await expect(run('soa', 'export', '--org', s, '--format', 'pdf', '--version', '3', '-o', p)).rejects.toThrow(/Version 3/);
+  });
+
+  it('adds a file and a link as evidence on behalf of a member, and lists them with filters', async () => {
+    const s = await short();
+    const good = join(dir, 'ev-controls.csv');
+    await writeFile(good, `ref,name,owner,status,frequency,requirements\nC-200,Vulnerability scanning,${ownerEmail},implemented,weekly,iso27001-2022:A.8.8\n`);
+    await run('controls', 'import', good, '--org', s);
+    const report = join(dir, 'scan report.pdf');
+    await writeFile(report, '%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+
+    // Errors name the option and write nothing.
+    await expect(run('evidence', 'add', report, '--as', ownerEmail, '--org', s, '--control', 'C-999', '--title', 'Scan')).rejects.toThrow(/^--control C-999: no applied control/);
+    await expect(run('evidence', 'add', report, '--as', ownerEmail, '--org', s, '--control', 'C-200', '--title', 'Scan', '--valid-until', '2026-13-01')).rejects.toThrow(/^--valid-until: /);
+    await expect(run('evidence', 'add', join(dir, 'missing.pdf'), '--as', ownerEmail, '--org', s, '--control', 'C-200', '--title', 'Scan')).rejects.toThrow(/missing\.pdf: ENOENT/);
+    await expect(run('evidence', 'add', report, '--as', 'nobody@example.test', '--org', s, '--control', 'C-200', '--title', 'Scan')).rejects.toThrow(/nobody@example\.test/);
+    const viewer = (await buildUser(t.rt, org.id, ['viewer'])).email;
+    await expect(run('evidence', 'add', report, '--as', viewer, '--org', s, '--control', 'C-200', '--title', 'Scan')).rejects.toMatchObject({ status: 403 });
+    expect(await run('evidence', 'list', '--as', ownerEmail, '--org', s)).toEqual(['(none)']);
+
+    const added = await run('evidence', 'add', report, '--as', ownerEmail, '--org', s, '--control', 'C-200', '--title', 'Weekly scan', '--valid-until', '2099-01-01');
+    expect(added[0]).toMatch(/^added E-\d+ for C-200: scan report\.pdf, application\/pdf, \d+ bytes, sha256 [0-9a-f]{64}$/);
+    const link = JSON.parse((await run('evidence', 'add', 'https://wiki.example.test/scans', '--as', ownerEmail, '--org', s, '--control', 'C-200', '--title', 'Scan procedure', '--json')).join('\n'));
+    expect(link).toMatchObject({ kind: 'link', url: 'https://wiki.example.test/scans', controls: [{ ref: 'C-200' }], createdBy: { displayName: expect.any(String) } });
+
+    const all = JSON.parse((await run('evidence', 'list', '--as', ownerEmail, '--org', s, '--control', 'C-200', '--json')).join('\n'));
+    expect(all.map((e: { title: string }) => e.title).sort()).toEqual(['Scan procedure', 'Weekly scan']);
+    const files = (await run('evidence', 'list', '--as', ownerEmail, '--org', s, '--kind', 'file')).join('\n');
+    expect(files).toContain('Weekly scan');
+    expect(files).not.toContain('Scan procedure');
+    // The uploader is the member named by --as, in the audit log too.
+    const logged = await inTx(cliCtx(t.rt, { id: org.id, kind: 'regulated_entity' }), (tx) => tx.selectFrom('audit_log').select(['actor_label']).where('org_id', '=', org.id).where('action', '=', 'controls.evidence_create').orderBy('seq').execute());
+    expect(logged.map((r) => r.actor_label)).toEqual([`${ownerEmail} (cli)`, `${ownerEmail} (cli)`]);
   });
 });
