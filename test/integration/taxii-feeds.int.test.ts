@@ -70,9 +70,22 @@ describe(`TAXII client feeds against a real TAXII server (${TEST_DRIVER})`, () =
     const broken = await c.post('/api/intel/feeds', { name: 'broken', url: `${base}/taxii2/api/collections/${COLLECTION_IDS.community}/`, username: 'bank', secret: 'mfz_wrong', tlp: 'amber' });
     const run4 = await c.post(`/api/intel/feeds/${broken.json().id}/run`);
     expect(run4.json()).toMatchObject({ lastStatus: 'failed', lastError: expect.stringContaining('HTTP 401') as string });
+    // Fixing the token but pointing at a collection that does not exist: still failing, now with 404.
+    const brokenId = broken.json().id as string;
+    const moved = await c.patch(`/api/intel/feeds/${brokenId}`, { secret: certToken, url: `${base}/taxii2/api/collections/00000000-0000-4000-8000-000000000000` });
+    expect(moved.json()).toMatchObject({ url: `${base}/taxii2/api/collections/00000000-0000-4000-8000-000000000000/`, hasSecret: true, cursor: null });
+    expect((await c.post(`/api/intel/feeds/${brokenId}/run`)).json()).toMatchObject({ lastStatus: 'failed', lastError: expect.stringContaining('HTTP 404') as string });
+    // The right URL: a new collection starts from its beginning (cursor cleared) and is due at once.
+    const fixed = await c.patch(`/api/intel/feeds/${brokenId}`, { url: `${base}/taxii2/api/collections/${COLLECTION_IDS.community}/` });
+    expect(fixed.json()).toMatchObject({ cursor: null, nextRunAt: t.clock.now().toISOString() });
+    expect((await c.post(`/api/intel/feeds/${brokenId}/run`)).json()).toMatchObject({ lastStatus: 'ok', lastFetched: 4, lastError: null });
+    // The same URL again (with or without the slash) keeps the cursor.
+    const same = await c.patch(`/api/intel/feeds/${brokenId}`, { url: `${base}/taxii2/api/collections/${COLLECTION_IDS.community}`, name: 'fixed' });
+    expect(same.json()).toMatchObject({ name: 'fixed', cursor: expect.stringMatching(/Z$/) as string });
+    expect((await c.patch(`/api/intel/feeds/${brokenId}`, { url: 'not a url' })).json()).toMatchObject({ errors: [{ path: 'body.url' }] });
 
     const feeds = await c.get('/api/intel/feeds');
-    expect(feeds.json().map((f: { name: string }) => f.name).sort()).toEqual(['CERT community', 'broken']);
+    expect(feeds.json().map((f: { name: string }) => f.name).sort()).toEqual(['CERT community', 'fixed']);
   });
 
   it('the scheduled poll runs due feeds', async () => {

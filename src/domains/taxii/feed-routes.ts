@@ -25,7 +25,7 @@ export function feedRoutes(deps: AppDeps): FastifyPluginAsyncZod {
 
     app.patch('/api/intel/feeds/:id', {
       config: { action: A['intel.import'] },
-      schema: { tags: ['intel'], summary: "Change a feed's schedule, name, TLP or credentials, or pause it", params: z.object({ id: z.string().uuid() }), body: FeedUpdateBody, response: { 200: FeedRow } },
+      schema: { tags: ['intel'], summary: "Change a feed's name, URL (its cursor starts over), schedule, TLP or credentials, or pause it", params: z.object({ id: z.string().uuid() }), body: FeedUpdateBody, response: { 200: FeedRow } },
     }, async (req) => updateFeed(req.ctx, deps.secrets, req.params.id, req.body));
 
     app.delete('/api/intel/feeds/:id', {

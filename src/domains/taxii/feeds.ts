@@ -74,10 +74,13 @@ function toRow(r: FeedDb): FeedRow {
   };
 }
 
+/** A collection or feed folder URL with its trailing slash (relative paths are resolved against it). */
+const feedUrl = (url: string): string => (url.endsWith('/') ? url : `${url}/`);
+
 /** Subscribes the acting org to an external TAXII 2.1 collection or MISP feed. */
 export async function createFeed(ctx: Ctx, secrets: SecretBox, input: z.infer<typeof FeedCreateBody>): Promise<FeedRow> {
   authorize(ctx.actor, IntelActions['intel.import']);
-  const url = input.url.endsWith('/') ? input.url : `${input.url}/`;
+  const url = feedUrl(input.url);
   if (input.kind === 'misp' && input.username) throw TaxiiErrors.INTEL_FEED_INVALID('A MISP feed takes a bearer token (secret) only, no username', [{ path: 'username', message: 'not used for MISP feeds' }]);
   return inTx(ctx, async (tx) => {
     const row = await tx
@@ -207,17 +210,21 @@ export async function updateFeed(ctx: Ctx, secrets: SecretBox, feedId: string, i
     if (!before) throw TaxiiErrors.INTEL_FEED_NOT_FOUND();
     if (before.kind === 'misp' && input.username) throw TaxiiErrors.INTEL_FEED_INVALID('A MISP feed takes a bearer token (secret) only, no username', [{ path: 'username', message: 'not used for MISP feeds' }]);
     const interval = input.intervalSeconds ?? before.interval_seconds;
+    const url = input.url === undefined ? before.url : feedUrl(input.url);
+    const moved = url !== before.url;
     const row = await tx
       .updateTable('intel_feeds')
       .set({
         ...(input.name !== undefined ? { name: input.name } : {}),
+        // Another collection: poll it from its beginning, now.
+        ...(moved ? { url, cursor: null, next_run_at: ctx.clock.now() } : {}),
         ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
         ...(input.tlp !== undefined ? { tlp: input.tlp } : {}),
         ...(input.username !== undefined ? { username: input.username || null } : {}),
         ...(input.secret !== undefined ? { secret_sealed: input.secret ? secrets.seal(input.secret) : null } : {}),
         interval_seconds: interval,
         // A shorter schedule takes effect from the last run, not after the old interval.
-        next_run_at: before.last_run_at ? new Date(Math.min(before.next_run_at.getTime(), before.last_run_at.getTime() + interval * 1000)) : before.next_run_at,
+        ...(moved ? {} : { next_run_at: before.last_run_at ? new Date(Math.min(before.next_run_at.getTime(), before.last_run_at.getTime() + interval * 1000)) : before.next_run_at }),
       })
       .where('org_id', '=', ctx.actor.orgId)
       .where('id', '=', feedId)
@@ -227,8 +234,8 @@ export async function updateFeed(ctx: Ctx, secrets: SecretBox, feedId: string, i
       action: 'intel.feeds.update',
       entityType: 'intel_feed',
       entityId: feedId,
-      before: { name: before.name, enabled: before.enabled, intervalSeconds: before.interval_seconds, tlp: before.tlp, username: before.username },
-      after: { name: row.name, enabled: row.enabled, intervalSeconds: row.interval_seconds, tlp: row.tlp, username: row.username, secretChanged: input.secret !== undefined },
+      before: { name: before.name, url: before.url, enabled: before.enabled, intervalSeconds: before.interval_seconds, tlp: before.tlp, username: before.username },
+      after: { name: row.name, url: row.url, enabled: row.enabled, intervalSeconds: row.interval_seconds, tlp: row.tlp, username: row.username, secretChanged: input.secret !== undefined },
     });
     return toRow(row);
   });

@@ -16,9 +16,14 @@ export const FeedCreateBody = z.strictObject({
   intervalSeconds: z.number().int().min(60).max(7 * 86400).default(3600),
 });
 
-/** Changes to a feed's schedule, name or credentials; an empty `secret` removes it. */
+/**
+ * Changes to a feed's name, URL, schedule, TLP or credentials; an empty
+ * `secret` removes it. A new URL is another collection: its cursor starts over
+ * and it is polled at once.
+ */
 export const FeedUpdateBody = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
+  url: z.string().url().max(2000).optional(),
   enabled: z.boolean().optional(),
   intervalSeconds: z.number().int().min(60).max(7 * 86400).optional(),
   tlp: TlpLevel.optional(),

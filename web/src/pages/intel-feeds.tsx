@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { FeedRow } from '../../../src/domains/taxii/schema.js';
 import { TLP_LEVELS } from '../../../src/domains/sharing/schema.js';
 import { api } from '../api.js';
@@ -11,10 +11,70 @@ import { can, useActiveSession } from '../session.js';
 const every = (s: number) => (s % 86400 === 0 ? `${s / 86400} d` : s % 3600 === 0 ? `${s / 3600} h` : `${Math.round(s / 60)} min`);
 
 /**
+ * Edits one feed: name, URL, credentials (write-only: blank keeps the stored
+ * secret, the checkbox removes it) and TLP. A new URL starts the cursor over.
+ */
+function EditFeedForm({ feed, onDone }: { feed: FeedRow; onDone: (saved: FeedRow | null) => void }) {
+  const [form, setForm] = useState({ name: feed.name, url: feed.url, username: feed.username ?? '', secret: '', clearSecret: false, tlp: feed.tlp });
+  const save = useMutation({
+    mutationFn: () =>
+      api.patch<FeedRow>(`/api/intel/feeds/${feed.id}`, {
+        name: form.name,
+        url: form.url,
+        tlp: form.tlp,
+        ...(feed.kind === 'taxii' ? { username: form.username || null } : {}),
+        ...(form.clearSecret ? { secret: '' } : form.secret ? { secret: form.secret } : {}),
+      }),
+    onSuccess: (f) => onDone(f),
+  });
+  const errors = fieldErrorsOf(save.error);
+  const ref = useRef<HTMLFormElement>(null);
+  // The form opens below the table: bring it into view with the cursor in its first field.
+  useEffect(() => {
+    ref.current?.scrollIntoView({ block: 'nearest' });
+    ref.current?.querySelector('input')?.focus();
+  }, []);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+  return (
+    <form ref={ref} onSubmit={submit} className="form" aria-label={`Edit ${feed.name}`}>
+      <h2>Edit {feed.name}</h2>
+      <FormField label="Name" name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} errors={errors} required />
+      <FormField label={feed.kind === 'taxii' ? 'Collection URL' : 'Feed URL'} name="url" type="url" value={form.url} onChange={(e) => setForm({ ...form, url: e.target.value })} errors={errors} required hint="Another URL is another collection: it is polled from its beginning at once." />
+      {feed.kind === 'taxii' ? <FormField label="User name (HTTP Basic; empty for a bearer token)" name="username" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} errors={errors} autoComplete="off" /> : null}
+      <FormField
+        label={feed.hasSecret ? 'New password or token' : 'Password or token'}
+        name="secret"
+        type="password"
+        value={form.secret}
+        disabled={form.clearSecret}
+        onChange={(e) => setForm({ ...form, secret: e.target.value })}
+        errors={errors}
+        autoComplete="new-password"
+        hint={feed.hasSecret ? 'Leave empty to keep the stored one (it is never shown).' : 'Stored sealed; never shown again.'}
+      />
+      {feed.hasSecret ? (
+        <div className="field">
+          <label>
+            <input type="checkbox" checked={form.clearSecret} onChange={(e) => setForm({ ...form, clearSecret: e.target.checked, secret: '' })} /> Remove the stored credentials
+          </label>
+        </div>
+      ) : null}
+      <SelectField label="TLP for objects without a TLP marking" name="tlp" value={form.tlp} onChange={(v) => setForm({ ...form, tlp: v })} options={TLP_LEVELS.map((t) => ({ value: t, label: `TLP:${t.toUpperCase()}` }))} errors={errors} />
+      <button type="submit" className="primary" disabled={save.isPending}>Save feed</button>{' '}
+      <button type="button" onClick={() => onDone(null)}>Cancel</button>
+      <ErrorBanner error={save.error} />
+    </form>
+  );
+}
+
+/**
  * Feeds admin: the org's subscriptions to external TAXII 2.1 collections
  * and MISP feeds, with URL, credentials (write-only), schedule, last run,
  * counts and errors; run one now, pause or resume it, change its schedule,
- * remove it.
+ * edit its name, URL, credentials and TLP, remove it.
  */
 export function FeedsPage() {
   const qc = useQueryClient();
@@ -23,6 +83,7 @@ export function FeedsPage() {
   const write = can(session, 'intel.import');
   const list = useQuery({ queryKey: ['intel-feeds'], queryFn: () => api.get<FeedRow[]>('/api/intel/feeds') });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['intel-feeds'] });
+  const [editing, setEditing] = useState<string | null>(null);
   const [form, setForm] = useState({ kind: 'taxii', name: '', url: '', username: '', secret: '', tlp: 'amber', minutes: '60' });
   const set = (k: keyof typeof form) => (v: string) => setForm({ ...form, [k]: v });
   const create = useMutation({
@@ -91,12 +152,26 @@ export function FeedsPage() {
                   <select id={`interval-${f.id}`} value={String(f.intervalSeconds)} onChange={(e) => patch.mutate({ id: f.id, body: { intervalSeconds: Number(e.target.value) } })}>
                     {[...new Set([300, 900, 3600, 6 * 3600, 86400, f.intervalSeconds])].sort((a, b) => a - b).map((s) => <option key={s} value={s}>every {every(s)}</option>)}
                   </select>{' '}
+                  <button type="button" className="small" onClick={() => setEditing(f.id)} aria-label={`Edit ${f.name}`}>Edit</button>{' '}
                   <button type="button" className="small" onClick={() => remove.mutate(f.id)} aria-label={`Remove ${f.name}`}>Remove</button>
                 </>
               ) : null,
           },
         ]}
       />
+      {write && editing && list.data?.some((f) => f.id === editing) ? (
+        <EditFeedForm
+          key={editing}
+          feed={list.data.find((f) => f.id === editing)!}
+          onDone={(saved) => {
+            setEditing(null);
+            if (saved) {
+              toast(`Feed ${saved.name} saved`);
+              refresh();
+            }
+          }}
+        />
+      ) : null}
       {write ? (
         <form onSubmit={submit} className="form" aria-label="Add a feed">
           <h2>Add a feed</h2>
