@@ -8,6 +8,8 @@ import { restoreBackup, type RestoreResult } from '../backup/restore.js';
 import { systemClock } from '../core/clock.js';
 import type { Config } from '../config.js';
 import { connect } from '../db/connect.js';
+import { DiskFileStore } from '../core/files.js';
+import { checkFileStore } from '../core/files-check.js';
 import { listOutboxAll, type OutboxRow } from '../domains/outbox/service.js';
 import type { Runtime } from '../server/runtime.js';
 import { parseOption, printRows, type CliContext } from './context.js';
@@ -95,6 +97,31 @@ export function registerOpsCommands(program: Command, cli: CliContext): void {
       cli.withRuntime(async (rt) => {
         const { loadDemo } = await import('../demo/load.js');
         await loadDemo(rt, { print: true, write: (text) => cli.out(text.replace(/\n$/, '')) });
+      }),
+    );
+
+  const files = program.command('files').description('the content-addressed file store (evidence, document versions, incident attachments)');
+  files
+    .command('check')
+    .description('compare the store with the upload records of every org: content lost from the store, content that no longer matches its sha256 (--verify), and content nothing records')
+    .option('--verify', 're-hash every stored file (reads the whole store)')
+    .option('--remove-orphans', 'remove unrecorded content and interrupted uploads older than the grace period')
+    .option('--grace-hours <n>', 'how old unrecorded content must be before --remove-orphans takes it', '24')
+    .option('--json', 'print the whole result as JSON')
+    .addHelpText('after', '\nExits with 1 when recorded content is missing or corrupt. Unrecorded content comes from uploads whose\ntransaction failed after the bytes were stored; nothing refers to it.\n\nExample (nightly):\n  muhafiz files check --verify --remove-orphans')
+    .action((o: { verify?: boolean; removeOrphans?: boolean; graceHours: string; json?: boolean }) =>
+      cli.withRuntime(async (rt) => {
+        const hours = parseOption(z.coerce.number().min(0).max(24 * 365), o.graceHours, '--grace-hours');
+        if (!(rt.files instanceof DiskFileStore)) throw new Error('files check knows the disk store only');
+        const r = await checkFileStore(rt.db, rt.files, { now: rt.clock.now(), verify: Boolean(o.verify), removeOrphans: Boolean(o.removeOrphans), graceMs: hours * 3600 * 1000 });
+        if (o.json) cli.out(JSON.stringify(r, null, 2));
+        else {
+          cli.out(`${r.stored} stored file(s), ${mb(r.bytes)}; ${r.referenced} recorded; ${r.verified ? `${r.corrupt.length} corrupt` : 'not re-hashed (--verify)'}; ${r.missing.length} missing; ${r.orphans.length} unrecorded`);
+          for (const m of r.missing) cli.out(`missing: ${m.sha256} (${m.records} upload record(s) point at it: restore it from a backup)`);
+          for (const c of r.corrupt) cli.out(`corrupt: ${c} (its bytes no longer hash to its name: restore it from a backup)`);
+          if (o.removeOrphans) cli.out(`removed ${r.removed} unrecorded file(s) (${mb(r.removedBytes)}) and ${r.staleIncoming} interrupted upload(s) older than ${hours} h`);
+        }
+        if (r.missing.length || r.corrupt.length) process.exitCode = 1;
       }),
     );
 }

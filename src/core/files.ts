@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
@@ -115,6 +115,9 @@ export class DiskFileStore implements FileStore {
       const final = this.pathOf(sha256);
       if (existsSync(final)) {
         await rm(temp, { force: true });
+        // Freshen it: a store check removes only orphans older than its grace period (core/files-check.ts).
+        const now = new Date();
+        await utimes(final, now, now).catch(() => undefined);
         return { sha256, size };
       }
       const dir = join(this.root, sha256.slice(0, 2), sha256.slice(2, 4));
