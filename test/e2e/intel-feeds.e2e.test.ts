@@ -65,7 +65,7 @@ describe('intel feeds in the browser', () => {
     expect(await edit.getByLabel('New password or token').inputValue()).toBe('');
     // A bad URL is refused next to its field.
     await edit.getByLabel('Collection URL').fill('nonsense');
-    await edit.evaluate((f: HTMLFormElement) => f.setAttribute('novalidate', ''));
+    await edit.evaluate((f: unknown) => void ((f as { noValidate: boolean }).noValidate = true));
     await edit.getByRole('button', { name: 'Save feed' }).click();
     await edit.getByRole('alert').first().waitFor();
     await edit.getByLabel('Collection URL').fill(`${s.url}/taxii2/api/collections/${COLLECTION_IDS.community}/`);

@@ -2,9 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { buildProgram } from '../../src/cli/program.js';
 import { testApp, Client, expectProblem, type TestApp } from '../helpers/app.js';
+import { cliRunner, type CliRunner } from '../helpers/cli.js';
 import { TEST_DRIVER } from '../helpers/db.js';
 import { buildOrg, buildUser } from '../helpers/factories.js';
 import { sharedData } from '../helpers/shared-data.js';
@@ -14,12 +13,11 @@ const BASIC = sharedData('oscal/content/examples/basic-catalog.json');
 
 /** OSCAL import, the HTTP API and the CLI, on a platform administrator and an ordinary member. */
 describe(`catalogs: OSCAL import, API and CLI (${TEST_DRIVER})`, () => {
+  let cli: CliRunner;
   let t: TestApp;
   let admin: Client;
   let staff: Client;
   let dir: string;
-  let lines: string[] = [];
-  let written = '';
 
   beforeAll(async () => {
     t = await testApp();
@@ -31,26 +29,14 @@ describe(`catalogs: OSCAL import, API and CLI (${TEST_DRIVER})`, () => {
     staff = new Client(t.app);
     expect((await admin.login(a.email, a.password)).statusCode).toBe(200);
     expect((await staff.login(s.email, s.password)).statusCode).toBe(200);
+    cli = cliRunner(t.rt);
   });
   afterAll(async () => {
     await t.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  const cli = (): CliContext => ({
-    config: () => t.rt.config,
-    withRuntime: (fn) => fn(t.rt),
-    out: (text) => void lines.push(...text.split('\n')),
-    write: async (chunk) => void (written += chunk),
-    progress: () => ({ update: () => undefined, end: () => undefined }),
-  });
-  const run = async (...args: string[]) => {
-    lines = [];
-    written = '';
-    process.exitCode = undefined;
-    await buildProgram(cli()).exitOverride().parseAsync(['node', 'muhafiz', ...args]);
-    return lines;
-  };
+  const run = (...args: string[]) => cli.run(...args);
 
   it('imports SP 800-53 rev5 (1,189 controls and enhancements) through the API, idempotently', async () => {
     const body = await readFile(SP80053, 'utf8');
@@ -156,7 +142,7 @@ describe(`catalogs: OSCAL import, API and CLI (${TEST_DRIVER})`, () => {
     const list = await run('catalogs', 'list', '--json');
     expect(JSON.parse(list.join('\n')).map((f: { key: string }) => f.key)).toEqual(expect.arrayContaining(['iso27001-2022', 'nist-csf-2.0', 'cli-basic']));
     await run('catalogs', 'export', 'nist-csf-2.0', '--format', 'json');
-    const exported = JSON.parse(written);
+    const exported = JSON.parse(cli.written);
     expect(exported.requirements).toHaveLength(134);
     expect(exported.mappings).toHaveLength(483);
     const out = join(dir, 'iso.csv');

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { buildProgram } from '../../src/cli/program.js';
 import { testApp, type TestApp } from '../helpers/app.js';
+import { cliRunner } from '../helpers/cli.js';
 import { certWorld, fullReport, type CertWorld } from '../helpers/cert-world.js';
 import { TEST_DRIVER } from '../helpers/db.js';
 
@@ -14,18 +13,8 @@ describe(`muhafiz incidents / advisories CLI (${TEST_DRIVER})`, () => {
   let w: CertWorld;
   let certShort: string;
   let bankShort: string;
-  const run = async (...args: string[]): Promise<string> => {
-    const lines: string[] = [];
-    const cli: CliContext = {
-      config: () => t.rt.config,
-      withRuntime: (fn) => fn(t.rt),
-      out: (text) => void lines.push(text),
-      write: async (chunk) => void lines.push(chunk),
-      progress: () => ({ update: () => undefined, end: () => undefined }),
-    };
-    await buildProgram(cli).exitOverride().parseAsync(['node', 'muhafiz', ...args]);
-    return lines.join('\n');
-  };
+  /** What `muhafiz <args>` printed, as one text. */
+  const run = async (...args: string[]): Promise<string> => (await cliRunner(t.rt).run(...args)).join('\n');
   beforeAll(async () => {
     t = await testApp();
     w = await certWorld(t, 1);

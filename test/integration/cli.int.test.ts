@@ -1,56 +1,33 @@
+import type { Command } from 'commander';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTx } from '../../src/core/context.js';
 import { systemActor } from '../../src/core/access/index.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { buildProgram } from '../../src/cli/program.js';
 import { usersCreate } from '../../src/cli/users.js';
 import { errorLine } from '../../src/main.js';
 import { fromRoot } from '../../src/core/paths.js';
 import { Client, testApp, type TestApp } from '../helpers/app.js';
+import { cliRunner, type CliRunner } from '../helpers/cli.js';
 import { TEST_DRIVER } from '../helpers/db.js';
 
 describe(`muhafiz command line (${TEST_DRIVER})`, () => {
   let t: TestApp;
   let dir: string;
-  let lines: string[] = [];
-  let raw = '';
+  let cli: CliRunner;
 
   beforeAll(async () => {
     t = await testApp();
     dir = await mkdtemp(join(tmpdir(), 'muhafiz-cli-test-'));
+    cli = cliRunner(t.rt, { config: () => ({ ...t.rt.config, dataDir: join(dir, 'data'), databaseUrl: undefined }) });
   });
   afterAll(async () => {
     await t.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  const cli = (): CliContext => ({
-    config: () => ({ ...t.rt.config, dataDir: join(dir, 'data'), databaseUrl: undefined }),
-    withRuntime: (fn) => fn(t.rt),
-    out: (text) => void lines.push(...text.split('\n')),
-    write: async (chunk) => {
-      raw += chunk;
-    },
-    progress: () => ({ update: () => undefined, end: () => undefined }),
-  });
-
-  /** Runs `muhafiz <args>` in-process against the test runtime; resolves with what it printed. */
-  async function run(...args: string[]): Promise<string[]> {
-    lines = [];
-    raw = '';
-    const program = buildProgram(cli());
-    const quiet = (c: Command) => {
-      c.exitOverride().configureOutput({ writeOut: (s) => void lines.push(s), writeErr: (s) => void lines.push(s) });
-      c.commands.forEach(quiet);
-    };
-    quiet(program);
-    await program.parseAsync(['node', 'muhafiz', ...args]);
-    return lines;
-  }
+  const run = (...args: string[]) => cli.run(...args);
 
   const fails = async (args: string[], message: RegExp) => {
     const err = await run(...args).then(() => null, (e: unknown) => e);
@@ -132,7 +109,7 @@ describe(`muhafiz command line (${TEST_DRIVER})`, () => {
 
   it('exports an org audit log as CSV and verifies every chain', async () => {
     await run('audit-log', 'export', '--org', 'TBank');
-    const rows = raw.trim().split('\r\n');
+    const rows = cli.written.trim().split('\r\n');
     expect(rows[0]).toBe('seq,at,actor,action,entity_type,entity_id,details,request_id,ip,before_digest,after_digest,hash');
     const actions = rows.slice(1).map((r) => r.split(',')[3]!.replaceAll('"', ''));
     expect(actions).toContain('members.add');
@@ -140,7 +117,7 @@ describe(`muhafiz command line (${TEST_DRIVER})`, () => {
     expect(actions).toContain('tokens.revoke');
 
     await run('audit-log', 'export', '--org', 'TBank', '--action', 'tokens.', '--from', '2000-01-01');
-    expect(raw.trim().split('\r\n').slice(1).map((r) => r.split(',')[3])).toEqual(['"tokens.create"', '"tokens.revoke"']);
+    expect(cli.written.trim().split('\r\n').slice(1).map((r) => r.split(',')[3])).toEqual(['"tokens.create"', '"tokens.revoke"']);
 
     const file = join(dir, 'audit.csv');
     expect(await run('audit-log', 'export', '--org', 'TBank', '--action', 'tokens.', '--output', file)).toEqual([`exported 2 records to ${file}`]);
@@ -177,15 +154,15 @@ describe(`muhafiz command line (${TEST_DRIVER})`, () => {
   });
 
   it('describes every command in --help', async () => {
-    const help = buildProgram(cli()).helpInformation();
+    const help = cli.program().helpInformation();
     for (const c of ['serve', 'migrate', 'demo', 'orgs', 'users', 'tokens', 'audit-log', 'outbox', 'backup', 'restore']) expect(help).toContain(c);
-    const users = buildProgram(cli()).commands.find((c) => c.name() === 'users')!;
+    const users = cli.program().commands.find((c) => c.name() === 'users')!;
     expect(users.commands.map((c) => c.name())).toEqual(['list', 'create', 'reset-password', 'disable']);
   });
 
   it("lists every command in the README's command table", async () => {
     const leaves = (c: Command, path: string[]): string[] => (c.commands.length ? c.commands.flatMap((x) => leaves(x, [...path, x.name()])) : [path.join(' ')]);
-    const all = leaves(buildProgram(cli()), []);
+    const all = leaves(cli.program(), []);
     expect(all).toEqual(expect.arrayContaining(['serve', 'audit-log verify', 'incidents list']));
     const readme = await readFile(fromRoot('README.md'), 'utf8');
     const rows = readme.split('\n').filter((l) => l.startsWith('| `'));

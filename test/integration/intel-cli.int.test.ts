@@ -2,9 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { buildProgram } from '../../src/cli/program.js';
 import { testApp, type TestApp } from '../helpers/app.js';
+import { cliRunner } from '../helpers/cli.js';
 import { buildOrg } from '../helpers/factories.js';
 import { TEST_DRIVER } from '../helpers/db.js';
 import { sharedData } from '../helpers/shared-data.js';
@@ -13,7 +12,6 @@ import { sharedData } from '../helpers/shared-data.js';
 describe(`muhafiz intel (${TEST_DRIVER})`, () => {
   let t: TestApp;
   let dir: string;
-  let lines: string[] = [];
   beforeAll(async () => {
     t = await testApp();
     dir = await mkdtemp(join(tmpdir(), 'muhafiz-intel-cli-'));
@@ -23,18 +21,7 @@ describe(`muhafiz intel (${TEST_DRIVER})`, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const cli = (): CliContext => ({
-    config: () => t.rt.config,
-    withRuntime: (fn) => fn(t.rt),
-    out: (text) => void lines.push(...text.split('\n')),
-    write: async () => undefined,
-    progress: () => ({ update: () => undefined, end: () => undefined }),
-  });
-  const run = async (...args: string[]) => {
-    lines = [];
-    await buildProgram(cli()).exitOverride().parseAsync(['node', 'muhafiz', ...args]);
-    return lines;
-  };
+  const run = (...args: string[]) => cliRunner(t.rt).run(...args);
 
   it('imports a bundle (idempotently) under an org and exports what that org sees', async () => {
     const cert = await buildOrg(t.rt, 'cert');

@@ -1,13 +1,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { buildProgram } from '../../src/cli/program.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { buildOrg, buildUser, type BuiltOrg } from '../helpers/factories.js';
+import { cliRunner, type CliRunner } from '../helpers/cli.js';
 import { TEST_DRIVER } from '../helpers/db.js';
 
 describe(`muhafiz assets / risks commands (${TEST_DRIVER})`, () => {
@@ -15,12 +13,12 @@ describe(`muhafiz assets / risks commands (${TEST_DRIVER})`, () => {
   let dir: string;
   let org: BuiltOrg;
   let ownerEmail: string;
-  let lines: string[] = [];
-  let raw = '';
+  let cli: CliRunner;
 
   beforeAll(async () => {
     t = await testApp();
     dir = await mkdtemp(join(tmpdir(), 'muhafiz-isms-cli-'));
+    cli = cliRunner(t.rt, { config: () => ({ ...t.rt.config, dataDir: join(dir, 'data'), databaseUrl: undefined }) });
     org = await buildOrg(t.rt, 'regulated_entity', 'CLI Bank');
     ownerEmail = (await buildUser(t.rt, org.id, ['isms_manager'])).email;
   });
@@ -29,28 +27,7 @@ describe(`muhafiz assets / risks commands (${TEST_DRIVER})`, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const cli = (): CliContext => ({
-    config: () => ({ ...t.rt.config, dataDir: join(dir, 'data'), databaseUrl: undefined }),
-    withRuntime: (fn) => fn(t.rt),
-    out: (text) => void lines.push(...text.split('\n')),
-    write: async (chunk) => {
-      raw += chunk;
-    },
-    progress: () => ({ update: () => undefined, end: () => undefined }),
-  });
-
-  async function run(...args: string[]): Promise<string[]> {
-    lines = [];
-    raw = '';
-    const program = buildProgram(cli());
-    const quiet = (c: Command) => {
-      c.exitOverride().configureOutput({ writeOut: (s) => void lines.push(s), writeErr: (s) => void lines.push(s) });
-      c.commands.forEach(quiet);
-    };
-    quiet(program);
-    await program.parseAsync(['node', 'muhafiz', ...args]);
-    return lines;
-  }
+  const run = (...args: string[]) => cli.run(...args);
 
   const short = async () => (await t.rt.db.kysely.selectFrom('orgs').select('short_name').where('id', '=', org.id).executeTakeFirstOrThrow()).short_name;
 
@@ -78,7 +55,7 @@ describe(`muhafiz assets / risks commands (${TEST_DRIVER})`, () => {
     expect(await run('assets', 'import', xlsx, '--org', s)).toEqual(['created 2, updated 0 of 2 row(s)']);
 
     await run('assets', 'export', '--org', s);
-    expect(raw.split('\r\n').slice(0, 3)).toEqual([
+    expect(cli.written.split('\r\n').slice(0, 3)).toEqual([
       'name,type,description,owner,custodian,location,confidentiality,integrity,availability,criticality,acquired_on,review_due_on,retired_on,tags,depends_on',
       'Branch LAN,service,,,,,3,3,3,3,,,,,',
       `Core switch,hardware,,${ownerEmail},,,3,3,5,5,,,,,`,

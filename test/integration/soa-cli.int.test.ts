@@ -1,13 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliCtx, type CliContext } from '../../src/cli/context.js';
+import { cliCtx } from '../../src/cli/context.js';
 import { inTx } from '../../src/core/context.js';
-import { buildProgram } from '../../src/cli/program.js';
 import { testApp, type TestApp } from '../helpers/app.js';
+import { cliRunner, type CliRunner } from '../helpers/cli.js';
 import { buildOrg, buildUser, type BuiltOrg } from '../helpers/factories.js';
 import { TEST_DRIVER } from '../helpers/db.js';
 import { pdfText } from '../helpers/pdf-text.js';
@@ -17,38 +16,21 @@ describe(`muhafiz controls / soa commands (${TEST_DRIVER})`, () => {
   let dir: string;
   let org: BuiltOrg;
   let ownerEmail: string;
-  let lines: string[] = [];
+  let cli: CliRunner;
 
   beforeAll(async () => {
     t = await testApp();
     dir = await mkdtemp(join(tmpdir(), 'muhafiz-soa-cli-'));
     org = await buildOrg(t.rt, 'regulated_entity', 'CLI SoA Bank');
     ownerEmail = (await buildUser(t.rt, org.id, ['control_owner'])).email;
+    cli = cliRunner(t.rt, { config: () => ({ ...t.rt.config, dataDir: join(dir, 'data'), databaseUrl: undefined }) });
   });
   afterAll(async () => {
     await t.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  const cli = (): CliContext => ({
-    config: () => ({ ...t.rt.config, dataDir: join(dir, 'data'), databaseUrl: undefined }),
-    withRuntime: (fn) => fn(t.rt),
-    out: (text) => void lines.push(...text.split('\n')),
-    write: async () => undefined,
-    progress: () => ({ update: () => undefined, end: () => undefined }),
-  });
-
-  async function run(...args: string[]): Promise<string[]> {
-    lines = [];
-    const program = buildProgram(cli());
-    const quiet = (c: Command) => {
-      c.exitOverride().configureOutput({ writeOut: (s) => void lines.push(s), writeErr: (s) => void lines.push(s) });
-      c.commands.forEach(quiet);
-    };
-    quiet(program);
-    await program.parseAsync(['node', 'muhafiz', ...args]);
-    return lines;
-  }
+  const run = (...args: string[]) => cli.run(...args);
 
   const short = async () => (await t.rt.db.kysely.selectFrom('orgs').select('short_name').where('id', '=', org.id).executeTakeFirstOrThrow()).short_name;
 
@@ -57,7 +39,7 @@ describe(`muhafiz controls / soa commands (${TEST_DRIVER})`, () => {
     const bad = join(dir, 'bad.csv');
     await writeFile(bad, `name,owner,status,requirements\nEDR,${ownerEmail},implemented,iso27001-2022:A.8.7\nSIEM,nobody@example.test,done,iso27001-2022:A.8.99\n`);
     await expect(run('controls', 'import', bad, '--org', s)).rejects.toThrow(/problem/);
-    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^line 3, column owner: /), expect.stringMatching(/^line 3, column status: /)]));
+    expect(cli.lines).toEqual(expect.arrayContaining([expect.stringMatching(/^line 3, column owner: /), expect.stringMatching(/^line 3, column status: /)]));
     expect((await run('controls', 'list', '--org', s)).join('\n')).not.toContain('EDR');
 
     const good = join(dir, 'good.csv');
