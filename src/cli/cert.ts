@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { listAdvisories, progress, publishAdvisory, respond } from '../domains/advisories/service.js';
 import { ResponseBody } from '../domains/advisories/schema.js';
@@ -7,12 +8,13 @@ import { IncidentQuery, IncidentStatus } from '../domains/incidents/schema.js';
 import { stageRuleText } from '../domains/incidents/regimes/schema.js';
 import { PRESET_KEYS, type PresetKey } from '../domains/incidents/regimes/presets.js';
 import { installPreset, listRegimes } from '../domains/incidents/service/regimes.js';
+import { addAttachment, assertAttachable } from '../domains/incidents/service/attachments.js';
 import { getIncident } from '../domains/incidents/service/reports.js';
 import { transition } from '../domains/incidents/service/handling.js';
 import { textTable } from '../core/text-table.js';
 import { exportRows, listIncidents } from '../domains/incidents/service/queue.js';
 import { incidentStats } from '../domains/incidents/service/stats.js';
-import { actAs, actAsOptions, type CliContext } from './context.js';
+import { actAs, actAsOptions, storeLocalFile, type CliContext } from './context.js';
 
 const filters = (c: Command) =>
   c
@@ -74,6 +76,21 @@ export function registerCertCommands(program: Command, cli: CliContext): void {
         if (!to.success) throw new Error(`state: ${state} is not one of ${IncidentStatus.options.filter((x) => x !== 'draft').join(', ')}`);
         const inc = await transition(await actAs(rt, o.as, o.org), { mailer: rt.mailer }, id, to.data, o.reason);
         cli.out(`${inc.ref} is now ${inc.status}`);
+      }),
+    );
+
+  actAsOptions(incidents.command('attach <id> <file>').description('attach a file (logs, screenshots, a forensic report) to an open report of the entity; listed in the next submitted stage'), 'act as a reporter of the entity')
+    .option('--description <text>', 'what the file is', '')
+    .option('--json', 'print the attachment as JSON')
+    .action((id: string, file: string, o: { as: string; org: string; description: string; json?: boolean }) =>
+      cli.withRuntime(async (rt) => {
+        const ctx = await actAs(rt, o.as, o.org);
+        // Refused before a byte is stored, as the upload route does (another entity's report is 404).
+        await assertAttachable(ctx, id);
+        const stored = await storeLocalFile(rt.files, file);
+        const a = await addAttachment(ctx, rt.files, id, { stored, filename: basename(file), description: o.description || undefined });
+        if (o.json) return void cli.out(JSON.stringify(a, null, 2));
+        cli.out(`attached ${a.filename} (${a.mediaType}, ${a.size} bytes, sha256 ${a.sha256}) as ${a.id}`);
       }),
     );
 

@@ -1,8 +1,10 @@
+import { createReadStream } from 'node:fs';
 import type { Command } from 'commander';
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import { systemActor, type Actor, isRole, ROLES, type Role } from '../core/access/index.js';
 import type { Ctx } from '../core/context.js';
+import type { FileStore, StoredFile } from '../core/files.js';
 import { newId } from '../core/ids.js';
 import { textTable } from '../core/text-table.js';
 import { loadConfig, type Config } from '../config.js';
@@ -146,6 +148,13 @@ export async function actAs(deps: SystemDeps, email: string, orgShortName: strin
 
 /** The `--as <email> --org <short-name>` pair of a command done on someone's behalf. */
 export const actAsOptions = (c: Command, who = 'act as this user'): Command => c.requiredOption('--as <email>', who).requiredOption('--org <short-name>', 'in this org');
+
+/** Streams a local file into the content-addressed store (size limit and all); a missing file names itself. */
+export async function storeLocalFile(files: FileStore, path: string): Promise<StoredFile> {
+  const stream = createReadStream(path);
+  await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', (err) => reject(new Error(`${path}: ${err.message}`))));
+  return files.put(stream);
+}
 
 /** Prints rows as JSON (`--json`, for scripts) or as an aligned table. */
 export function printRows<T>(cli: CliContext, json: boolean | undefined, rows: T[], columns: Array<[header: string, cell: (r: T) => string]>): void {

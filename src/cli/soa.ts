@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -15,7 +14,7 @@ import { complianceOverview } from '../domains/soa/compliance.js';
 import { loadSoaDocument, soaPdf, soaXlsx } from '../domains/soa/exports.js';
 import { soaOscalSsp } from '../domains/soa/oscal.js';
 import type { Runtime } from '../server/runtime.js';
-import { actAs, actAsOptions, cliCtx, orgByShortName, printRows, type CliContext } from './context.js';
+import { actAs, actAsOptions, cliCtx, orgByShortName, printRows, storeLocalFile, type CliContext } from './context.js';
 
 async function orgCtx(rt: Runtime, shortName: string) {
   const org = await orgByShortName(rt, shortName);
@@ -190,9 +189,7 @@ export function registerSoaCommands(program: Command, cli: CliContext): void {
       } else {
         const input = EvidenceFileFields.safeParse({ ...common, controlIds: controlIds.join(',') });
         if (!input.success) throw evidenceOptionError(input.error);
-        const stream = createReadStream(target);
-        await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', (err) => reject(new Error(`${target}: ${err.message}`))));
-        const stored = await rt.files.put(stream);
+        const stored = await storeLocalFile(rt.files, target);
         row = await createFileEvidence(ctx, input.data, { store: rt.files, stored, filename: basename(target) });
       }
       if (o.json) return void cli.out(JSON.stringify(row, null, 2));

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -88,5 +89,26 @@ describe(`muhafiz incidents / advisories CLI (${TEST_DRIVER})`, () => {
     expect(p).toMatch(/affected\s+in_progress\s+2026-12-01/);
     expect(p).toMatch(/1 of 1 acknowledged, 1 affected, 0 remediated$/);
     await expect(run('advisories', 'progress', id, '--as', w.banks[0]!.reporter.user.email, '--org', bankShort)).rejects.toThrow(/not found/i);
+  });
+
+  it('attaches a file to a report as its reporter; the CERT cannot, and nothing is stored for a refused one', async () => {
+    const bank = w.banks[0]!.reporter;
+    const id = (await bank.client.post('/api/incidents', { draft: fullReport(t.clock.now(), 1, { title: 'CLI attachment' }) })).json().id as string;
+    expect((await bank.client.post(`/api/incidents/${id}/stages`, { stage: 'initial' })).statusCode).toBe(200);
+    const dir = await mkdtemp(join(tmpdir(), 'muhafiz-cli-attach-'));
+    const log = join(dir, 'firewall.log');
+    await writeFile(log, `2026-12-01T08:00:00Z DENY 203.0.113.7 -> 10.0.0.5:443 ${id}\n`);
+    const out = await run('incidents', 'attach', id, log, '--as', bank.user.email, '--org', bankShort, '--description', 'perimeter log');
+    expect(out).toMatch(/^attached firewall\.log \(text\/plain, \d+ bytes, sha256 [0-9a-f]{64}\) as [0-9a-f-]{36}$/);
+    const listed = (await bank.client.get(`/api/incidents/${id}/attachments`)).json();
+    expect(listed).toMatchObject([{ filename: 'firewall.log', description: 'perimeter log', mediaType: 'text/plain' }]);
+    // The serving CERT may read but not attach; the check comes before the file is read.
+    const before = await t.rt.files.exists(listed[0].sha256);
+    const other = join(dir, 'other.log');
+    await writeFile(other, `not stored ${id}`);
+    await expect(run('incidents', 'attach', id, other, '--as', w.duty.user.email, '--org', certShort)).rejects.toMatchObject({ status: 403 });
+    await expect(run('incidents', 'attach', id, join(dir, 'missing.log'), '--as', bank.user.email, '--org', bankShort)).rejects.toThrow(/missing\.log: ENOENT/);
+    expect(before).toBe(true);
+    expect(await t.rt.files.exists(createHash('sha256').update(`not stored ${id}`).digest('hex'))).toBe(false);
   });
 });
