@@ -73,6 +73,38 @@ describe(`demo sector (${TEST_DRIVER})`, () => {
     const ctx = seen[0]!.system('regulator');
     const log = await inTx(ctx, (tx) => tx.selectFrom('audit_log').select('action').where('org_id', '=', ctx.actor.orgId).execute());
     expect(log.map((l) => l.action)).toContain('members.add');
+
+    // Every domain has something true to show, seen through the API as its users see it.
+    expect(r.extensionsLoaded.map((e) => e.name)).toEqual(['test-early', 'isms', 'soa', 'intel', 'cert']);
+    const as = async (org: string, role: string) => {
+      const cred = r.credentials.find((x) => x.org === org && x.roles.includes(role as never))!;
+      const c = new Client(t.app);
+      expect((await c.login(cred.email, cred.password)).statusCode).toBe(200);
+      return c;
+    };
+    const ciso = await as('NovaBank', 'isms_manager');
+    expect((await ciso.get('/api/assets')).json().total).toBe(14);
+    expect((await ciso.get('/api/risks?aboveAppetite=true')).json().total).toBeGreaterThan(0);
+    const duty = await as('SahilFin-CERT', 'cert_duty_officer');
+    const queue = (await duty.get('/api/incidents?sort=deadline')).json();
+    expect(queue.items.map((i: { orgName: string }) => i.orgName).sort()).toEqual(['Crescent Securities', 'Nova Digital Bank', 'Ubuntu Microfinance Bank']);
+    const missed = (await duty.get('/api/incidents?deadline=missed')).json();
+    expect(missed.items.map((i: { orgName: string; nextDueStage: string }) => [i.orgName, i.nextDueStage])).toEqual([['Ubuntu Microfinance Bank', 'intermediate']]);
+    const novaInc = queue.items.find((i: { orgName: string }) => i.orgName === 'Nova Digital Bank');
+    expect(novaInc).toMatchObject({ status: 'containment', major: true, overdue: false });
+    // The CERT sees the two banks' incidents share the phishing domain; the bank sees it match the telecom's TLP:GREEN indicator.
+    const corr = (await duty.get(`/api/incidents/${novaInc.id}/correlations`)).json();
+    expect(JSON.stringify(corr)).toContain('sahil-payments-update.example');
+    const matches = (await ciso.get('/api/intel/matches')).json().items as Array<{ value: string; warning: string | null; sides: Array<{ sourceRef: string }> }>;
+    expect(matches.some((m) => m.value === 'sahil-payments-update.example' && m.sides.some((x) => x.sourceRef === 'indicator--3e9d2c1b-7a6f-4e5d-8c4b-2a1f0e9d8c20'))).toBe(true);
+    // The C2 address is in a documentation range (no real network is named), so the warning list flags it instead of alerting.
+    const flagged = (await ciso.get('/api/intel/matches?includeWarnings=true')).json().items as typeof matches;
+    expect(flagged.find((m) => m.value === '198.51.100.23')?.warning).toBeTruthy();
+    // A third bank sees the advisory but not the other banks' incidents.
+    const baobab = await as('Baobab', 'isms_manager');
+    expect((await baobab.get('/api/incidents')).json().items.map((i: { title: string }) => i.title)).toEqual(['Lost laptop of a claims assessor']);
+    expect((await baobab.get('/api/advisories')).json().items.map((a: { title: string }) => a.title)).toEqual(['SahilLocker ransomware: block the C2 and enforce MFA on VPN gateways']);
+    expect((await verifyAuditLog(t.rt.db)).ok).toBe(true);
   });
 
   it('a second run does nothing and says so, but loads an extension registered since', async () => {
