@@ -157,83 +157,78 @@ const IS_RANGE = (t: 'n' | 'o') => sql.raw(`(${t}.ip is not null and masklen(${t
 
 /** Matches the acting org's observables `ids` against everything else (see addAndCorrelate). */
 export async function matchObservables(tx: Tx, ctx: Ctx, ids: readonly string[], opts: CorrelationOptions = {}): Promise<MatchSummary[]> {
+  if (!ids.length) return [];
   const orgId = ctx.actor.orgId;
   const userId = ctx.actor.userId;
-  const candidates: Candidate[] = [];
-  const CHUNK = 2000;
   // A narrow cross-tenant read: other orgs' observables with the same value
   // (or an overlapping range), each with both visibility answers computed by
-  // the one rule; pairs neither side may see are dropped right here.
-  await asSystem(tx, ctx.actor, async () => {
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      const select = sql`
-        n.id as a_id, n.kind as a_kind, n.value as a_value, n.source_kind as a_source_kind, n.source_ref as a_source_ref, n.warning as a_warning,
-        n.tlp as a_tlp, n.recipient_orgs as a_recipient_orgs, n.recipient_users as a_recipient_users, n.sharing_groups as a_sharing_groups,
-        o.id as b_id, o.org_id as b_org_id, o.source_kind as b_source_kind, o.source_ref as b_source_ref, o.value as b_value,
-        o.tlp as b_tlp, o.recipient_orgs as b_recipient_orgs, o.recipient_users as b_recipient_users, o.sharing_groups as b_sharing_groups,
-        intel_can_see(n.org_id, ${userId}::uuid, o.org_id, o.tlp, o.recipient_orgs, o.recipient_users, o.sharing_groups) as a_sees_b,
-        intel_can_see(o.org_id, NULL, n.org_id, n.tlp, n.recipient_orgs, n.recipient_users, n.sharing_groups) as b_sees_a`;
-      const notSelf = sql`not (o.org_id = n.org_id and o.source_kind = n.source_kind and o.source_ref = n.source_ref)`;
-      const exact = await sql<Candidate>`
-        select ${select} from intel_observables n
-          join intel_observables o on o.kind = n.kind and o.value = n.value
-         where n.org_id = ${orgId} and n.id = any(${chunk}::uuid[]) and ${notSelf}`.execute(tx);
-      // Overlaps other than equality (equal addresses have equal canonical
-      // values: the exact join has them): a stored range that contains the
-      // value, through the small partial index of ranges (0320), and, for a
-      // value that is itself a range, anything inside it. Equal to
-      // `o.ip >>= n.ip or o.ip <<= n.ip` without probing every stored address.
-      const ranges = await sql<Candidate>`
-        select ${select} from intel_observables n
-          join intel_observables o on ${IS_RANGE('o')} and o.ip >>= n.ip and o.value <> n.value
-         where n.org_id = ${orgId} and n.id = any(${chunk}::uuid[]) and n.ip is not null and ${notSelf}
+  // the one rule; pairs neither side may see are dropped in the same
+  // statement. One statement for all the values: the new rows are read by
+  // primary key and each probes the value index (or the range indexes) in a
+  // nested loop. `offset 0` keeps each lookup a parameterised index probe:
+  // with the join flattened, the planner's guess of how many rows a value
+  // has made it sort the values and walk the whole (kind, value) index.
+  // JIT is off for the same reason: those guesses priced the statement as a
+  // big one, and compiling it cost more than running it.
+  const candidates = await asSystem(tx, ctx.actor, async () => {
+    await sql`select set_config('jit', 'off', true)`.execute(tx);
+    const sides = sql`
+      n.id as a_id, n.kind as a_kind, n.value as a_value, n.source_kind as a_source_kind, n.source_ref as a_source_ref, n.warning as a_warning,
+      n.tlp as a_tlp, n.recipient_orgs as a_recipient_orgs, n.recipient_users as a_recipient_users, n.sharing_groups as a_sharing_groups,
+      o.id as b_id, o.org_id as b_org_id, o.source_kind as b_source_kind, o.source_ref as b_source_ref, o.value as b_value,
+      o.tlp as b_tlp, o.recipient_orgs as b_recipient_orgs, o.recipient_users as b_recipient_users, o.sharing_groups as b_sharing_groups`;
+    const notSelf = sql`not (o.org_id = n.org_id and o.source_kind = n.source_kind and o.source_ref = n.source_ref)`;
+    // Overlaps other than equality (equal addresses have equal canonical
+    // values: the exact arm has them): a stored range that contains the
+    // value, through the small partial index of ranges (0320), and, for a
+    // value that is itself a range, anything inside it. Equal to
+    // `o.ip >>= n.ip or o.ip <<= n.ip` without probing every stored address.
+    const { rows } = await sql<Candidate>`
+      with n as materialized (
+        select n.* from unnest(${ids}::uuid[]) as x(id)
+          cross join lateral (select * from intel_observables n where n.org_id = ${orgId} and n.id = x.id offset 0) n),
+      c as (
+        select ${sides} from n
+          cross join lateral (select * from intel_observables o where o.kind = n.kind and o.value = n.value and ${notSelf} offset 0) o
         union all
-        select ${select} from intel_observables n
-          join intel_observables o on o.ip is not null and o.ip <<= n.ip and o.value <> n.value and not (${IS_RANGE('o')} and o.ip >>= n.ip)
-         where n.org_id = ${orgId} and n.id = any(${chunk}::uuid[]) and ${IS_RANGE('n')} and ${notSelf}`.execute(tx);
-      for (const c of [...exact.rows, ...ranges.rows]) if (c.a_sees_b || c.b_sees_a) candidates.push(c);
-    }
+        select ${sides} from n
+          cross join lateral (select * from intel_observables o where ${IS_RANGE('o')} and o.ip >>= n.ip and o.value <> n.value and ${notSelf} offset 0) o
+         where n.ip is not null
+        union all
+        select ${sides} from n
+          cross join lateral (select * from intel_observables o where o.ip is not null and o.ip <<= n.ip and o.value <> n.value and not (${IS_RANGE('o')} and o.ip >>= n.ip) and ${notSelf} offset 0) o
+         where ${IS_RANGE('n')})
+      select * from (
+        select c.*,
+               intel_can_see(${orgId}::uuid, ${userId}::uuid, c.b_org_id, c.b_tlp, c.b_recipient_orgs, c.b_recipient_users, c.b_sharing_groups) as a_sees_b,
+               intel_can_see(c.b_org_id, NULL, ${orgId}::uuid, c.a_tlp, c.a_recipient_orgs, c.a_recipient_users, c.a_sharing_groups) as b_sees_a
+          from c) v
+       where a_sees_b or b_sees_a`.execute(tx);
+    await sql`set local jit to default`.execute(tx);
+    return rows;
   });
   if (!candidates.length) return [];
 
+  // The matches in one statement (rows as one jsonb parameter); a pair
+  // already recorded is skipped and not alerted again. A system step: the
+  // acting org may record a match whose other side only that side's owner
+  // may see (RETURNING would otherwise need to see it).
   const now = ctx.clock.now();
-  const inserted: Array<Candidate & { id: string }> = [];
-  const byPair = new Map(candidates.map((c) => [`${c.a_id}|${c.b_id}`, c]));
-  for (let i = 0; i < candidates.length; i += 500) {
-    const rows = candidates.slice(i, i + 500).map((c) => ({
-      org_id: orgId,
-      id: newId(),
-      kind: c.a_kind,
-      value: c.a_value,
-      warning: c.a_warning,
-      a_observable_id: c.a_id,
-      a_source_kind: c.a_source_kind,
-      a_source_ref: c.a_source_ref,
-      a_tlp: c.a_tlp,
-      a_recipient_orgs: c.a_recipient_orgs,
-      a_recipient_users: c.a_recipient_users,
-      a_sharing_groups: c.a_sharing_groups,
-      b_org_id: c.b_org_id,
-      b_observable_id: c.b_id,
-      b_source_kind: c.b_source_kind,
-      b_source_ref: c.b_source_ref,
-      b_value: c.b_value,
-      b_tlp: c.b_tlp,
-      b_recipient_orgs: c.b_recipient_orgs,
-      b_recipient_users: c.b_recipient_users,
-      b_sharing_groups: c.b_sharing_groups,
-      created_at: now,
-    }));
-    // A system step: the acting org may record a match whose other side only
-    // that side's owner may see (RETURNING would otherwise need to see it).
-    const got = await asSystem(tx, ctx.actor, () =>
-      tx.insertInto('intel_matches').values(rows).onConflict((oc) => oc.doNothing()).returning(['id', 'a_observable_id', 'b_observable_id']).execute(),
-    );
-    for (const g of got) {
-      inserted.push({ ...byPair.get(`${g.a_observable_id}|${g.b_observable_id}`)!, id: g.id });
-    }
-  }
+  const withIds = candidates.map((c) => ({ ...c, id: newId() }));
+  const got = await asSystem(tx, ctx.actor, () =>
+    sql<{ id: string }>`
+      insert into intel_matches (org_id, id, kind, value, warning, a_observable_id, a_source_kind, a_source_ref, a_tlp, a_recipient_orgs, a_recipient_users, a_sharing_groups,
+                                 b_org_id, b_observable_id, b_source_kind, b_source_ref, b_value, b_tlp, b_recipient_orgs, b_recipient_users, b_sharing_groups, created_at)
+      select ${orgId}::uuid, r.id, r.a_kind, r.a_value, r.a_warning, r.a_id, r.a_source_kind, r.a_source_ref, r.a_tlp, r.a_recipient_orgs, r.a_recipient_users, r.a_sharing_groups,
+             r.b_org_id, r.b_id, r.b_source_kind, r.b_source_ref, r.b_value, r.b_tlp, r.b_recipient_orgs, r.b_recipient_users, r.b_sharing_groups, ${now}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(withIds)}::jsonb) as r(id uuid, a_id uuid, a_kind text, a_value text, a_warning text, a_source_kind text, a_source_ref text,
+             a_tlp text, a_recipient_orgs uuid[], a_recipient_users uuid[], a_sharing_groups uuid[], b_id uuid, b_org_id uuid, b_source_kind text, b_source_ref text, b_value text,
+             b_tlp text, b_recipient_orgs uuid[], b_recipient_users uuid[], b_sharing_groups uuid[])
+      on conflict do nothing
+      returning id`.execute(tx),
+  );
+  const fresh = new Set(got.rows.map((g) => g.id));
+  const inserted = withIds.filter((c) => fresh.has(c.id));
   await alert(tx, ctx, inserted, opts);
   return inserted
     .filter((c) => c.a_sees_b)

@@ -55,8 +55,9 @@ export async function importObjects(ctx: Ctx, objects: readonly Record<string, u
   validateObjects(objects, (done) => opts.onProgress?.({ phase: 'validate', done, total }));
   opts.onProgress?.({ phase: 'validate', done: total, total });
   const result = await inTx(ctx, (tx) => storeValidated(tx, ctx, objects, opts));
-  // PGlite has no autovacuum: after a large import the planner needs fresh statistics (0322).
-  if (ctx.db.driver === 'pglite' && result.inserted >= ANALYZE_AFTER) await inTx(ctx, (tx) => sql`select intel_refresh_statistics()`.execute(tx));
+  // The planner needs fresh statistics after a large import: PGlite has no
+  // autovacuum, and PostgreSQL's may be off or a minute behind (0323).
+  if (result.inserted >= ANALYZE_AFTER) await inTx(ctx, (tx) => sql`select intel_refresh_statistics(${result.inserted}::bigint)`.execute(tx));
   return result;
 }
 
@@ -92,8 +93,8 @@ async function storeValidated(tx: Tx, ctx: Ctx, objects: readonly Record<string,
   return { total, inserted: r.inserted, unchanged: r.unchanged, observables: r.observables.length, matches: matches.length };
 }
 
-/** Rows an import adds before PGlite's statistics are refreshed (PostgreSQL's autovacuum handles its own). */
-const ANALYZE_AFTER = 1000;
+/** Rows an import adds before the statistics are checked (smaller ones are counted by the next check). */
+const ANALYZE_AFTER = 50;
 
 /**
  * A new latest version (a changed pattern, a revocation) no longer stands

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 import type { CreatedAt, Json, Timestamp } from '../../db/types.js';
 import type { Tlp } from './stix-model.js';
 
@@ -34,6 +34,8 @@ export interface StixObjectsTable extends SharingColumns {
   is_latest: boolean;
   added_at: Timestamp;
   doc: Json<Record<string, unknown>>;
+  /** `doc::text`, kept by PostgreSQL (0324): what TAXII pages splice in. */
+  doc_text: GeneratedAlways<string>;
 }
 
 export interface IntelIdentitiesTable {

@@ -6,9 +6,30 @@ import { resolveToken } from '../auth/tokens.js';
 import { IntelActions } from '../intel/policy.js';
 import { TaxiiErrors } from './errors.js';
 import { rateLimit } from '../../server/rate-limit.js';
-import { addObjects, deleteObject, getCollection, getStatus, listCollections, manifestEntry, PUBLIC_COLLECTION, queryObjects, queryPublicObjects, type Collection, type ObjectFilter } from './service.js';
+import {
+  addObjects,
+  deleteObject,
+  getCollection,
+  getStatus,
+  listCollections,
+  manifestEntry,
+  PUBLIC_COLLECTION,
+  queryObjectDocs,
+  queryObjects,
+  queryPublicObjectDocs,
+  queryPublicObjects,
+  type Collection,
+  type DocPage,
+  type ObjectFilter,
+} from './service.js';
 
 type QueryPage = Awaited<ReturnType<typeof queryObjects>>;
+
+/** How a root reads a collection: pages of rows (manifest, versions) and pages of objects. */
+interface Reader {
+  rows: (req: FastifyRequest, c: Collection, f: ObjectFilter) => Promise<QueryPage>;
+  docs: (req: FastifyRequest, c: Collection, f: ObjectFilter, always?: boolean) => Promise<DocPage>;
+}
 
 /** The TAXII 2.1 media type: required in Accept, and as Content-Type on POST. */
 export const TAXII_MEDIA = 'application/taxii+json;version=2.1';
@@ -100,31 +121,30 @@ function readRoutes(
   root: string,
   opts: RouteOpts,
   collection: (req: FastifyRequest) => Promise<Collection>,
-  query: (req: FastifyRequest, c: Collection, f: ObjectFilter) => Promise<QueryPage>,
+  read: Reader,
 ): void {
   app.get(`${root}/collections/:cid/objects/`, opts, async (req, reply) => {
     const c = await collection(req);
-    const page = await query(req, c, filterOf(req.query as Record<string, unknown>));
+    const page = await read.docs(req, c, filterOf(req.query as Record<string, unknown>));
     dateHeaders(reply, page.first, page.last);
-    // Objects are the stored JSON text: spliced in, never re-serialised, so they stay exactly as received.
-    const envelope = `{"more":${page.more}${page.next ? `,"next":${JSON.stringify(page.next)}` : ''}${page.items.length ? `,"objects":[${page.items.map((i) => i.doc).join(',')}]` : ''}}`;
-    return reply.send(envelope);
+    // The stored JSON texts spliced in by the database, never re-serialised: objects stay exactly as received.
+    return reply.send(page.envelope);
   });
 
   app.get(`${root}/collections/:cid/objects/:oid/`, opts, async (req, reply) => {
     const p = req.params as { cid: string; oid: string };
     const c = await collection(req);
-    const page = await query(req, c, { ...filterOf(req.query as Record<string, unknown>), ids: [p.oid] });
-    if (!page.items.length && !page.more && !(req.query as Record<string, unknown>).next) throw TaxiiErrors.TAXII_OBJECT_NOT_FOUND();
+    const page = await read.docs(req, c, { ...filterOf(req.query as Record<string, unknown>), ids: [p.oid] }, true);
+    if (!page.count && !page.more && !(req.query as Record<string, unknown>).next) throw TaxiiErrors.TAXII_OBJECT_NOT_FOUND();
     dateHeaders(reply, page.first, page.last);
-    return reply.send(`{"more":${page.more}${page.next ? `,"next":${JSON.stringify(page.next)}` : ''},"objects":[${page.items.map((i) => i.doc).join(',')}]}`);
+    return reply.send(page.envelope);
   });
 
   app.get(`${root}/collections/:cid/objects/:oid/versions/`, opts, async (req, reply) => {
     const p = req.params as { cid: string; oid: string };
     const c = await collection(req);
     const f = filterOf(req.query as Record<string, unknown>);
-    const page = await query(req, c, { ...f, ids: [p.oid], versions: ['all'] });
+    const page = await read.rows(req, c, { ...f, ids: [p.oid], versions: ['all'] });
     if (!page.items.length && !f.next) throw TaxiiErrors.TAXII_OBJECT_NOT_FOUND();
     dateHeaders(reply, page.first, page.last);
     return { more: page.more, ...(page.next ? { next: page.next } : {}), versions: page.items.map((i) => i.version) };
@@ -132,7 +152,7 @@ function readRoutes(
 
   app.get(`${root}/collections/:cid/manifest/`, opts, async (req, reply) => {
     const c = await collection(req);
-    const page = await query(req, c, filterOf(req.query as Record<string, unknown>));
+    const page = await read.rows(req, c, filterOf(req.query as Record<string, unknown>));
     dateHeaders(reply, page.first, page.last);
     return { more: page.more, ...(page.next ? { next: page.next } : {}), ...(page.items.length ? { objects: page.items.map(manifestEntry) } : {}) };
   });
@@ -222,7 +242,10 @@ export function taxiiRoutes(deps: AppDeps) {
       return reply.status(200).send('');
     });
 
-    readRoutes(app, '/taxii2/api', opts, (req) => getCollection(req.ctx, (req.params as { cid: string }).cid), (req, c, f) => queryObjects(req.ctx, c, f));
+    readRoutes(app, '/taxii2/api', opts, (req) => getCollection(req.ctx, (req.params as { cid: string }).cid), {
+      rows: (req, c, f) => queryObjects(req.ctx, c, f),
+      docs: (req, c, f, always) => queryObjectDocs(req.ctx, c, f, always),
+    });
   };
 }
 
@@ -259,7 +282,7 @@ export function taxiiPublicRoutes(deps: AppDeps) {
     }));
     app.get(`${root}/collections/`, opts, async () => ({ collections: [publicCollection(PUBLIC_COLLECTION)] }));
     app.get(`${root}/collections/:cid/`, opts, async (req) => publicCollection(await collection(req)));
-    readRoutes(app, root, opts, collection, (_req, _c, f) => queryPublicObjects(deps.db, f));
+    readRoutes(app, root, opts, collection, { rows: (_req, _c, f) => queryPublicObjects(deps.db, f), docs: (_req, _c, f, always) => queryPublicObjectDocs(deps.db, f, always) });
     const readOnly = async () => {
       throw TaxiiErrors.TAXII_FORBIDDEN('The public collection is read-only');
     };

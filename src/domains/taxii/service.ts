@@ -40,16 +40,22 @@ export interface Collection {
 
 const STIX_MEDIA = 'application/stix+json;version=2.1';
 
-/** The collections the caller may read (and which it may write). */
-export async function listCollections(ctx: Ctx): Promise<Collection[]> {
-  authorize(ctx.actor, IntelActions['intel.read']);
+/** The collections every reader has (all, community, own org), without a database read. */
+function fixedCollections(ctx: Ctx): Collection[] {
   const write = can(ctx.actor, IntelActions['intel.import']);
   const none = { recipientOrgs: [], recipientUsers: [], sharingGroups: [] };
-  const out: Collection[] = [
+  return [
     { id: COLLECTION_IDS.all, title: 'All visible intelligence', description: 'Every object your organisation may see', can_read: true, can_write: false, media_types: [STIX_MEDIA], filter: sql<boolean>`true`, writeSharing: null },
     { id: COLLECTION_IDS.community, title: 'Community (TLP:CLEAR and TLP:GREEN)', description: 'Shared with every organisation of the platform; objects added here are TLP:GREEN', can_read: true, can_write: write, media_types: [STIX_MEDIA], filter: sql<boolean>`o.tlp in ('clear', 'green')`, writeSharing: { tlp: 'green', ...none } },
     { id: COLLECTION_IDS.org, title: 'My organisation', description: "Your organisation's own objects; objects added here are TLP:AMBER, shared with no one", can_read: true, can_write: write, media_types: [STIX_MEDIA], filter: sql<boolean>`o.org_id = ${ctx.actor.orgId}::uuid`, writeSharing: { tlp: 'amber', ...none } },
   ];
+}
+
+/** The collections the caller may read (and which it may write). */
+export async function listCollections(ctx: Ctx): Promise<Collection[]> {
+  authorize(ctx.actor, IntelActions['intel.read']);
+  const write = can(ctx.actor, IntelActions['intel.import']);
+  const out = fixedCollections(ctx);
   const groups = await inTx(ctx, (tx) => tx.selectFrom('sharing_groups').select(['id', 'name']).orderBy('name').execute());
   for (const g of groups) {
     out.push({ id: g.id, title: `Sharing group: ${g.name}`, description: 'Objects shared with this sharing group (TLP:AMBER)', can_read: true, can_write: write, media_types: [STIX_MEDIA], filter: sql<boolean>`${g.id}::uuid = any(o.sharing_groups)`, writeSharing: { tlp: 'amber', recipientOrgs: [], recipientUsers: [], sharingGroups: [g.id] } });
@@ -57,8 +63,10 @@ export async function listCollections(ctx: Ctx): Promise<Collection[]> {
   return out;
 }
 
+/** One collection; the fixed ones are answered without reading the sharing groups (every page request asks). */
 export async function getCollection(ctx: Ctx, id: string): Promise<Collection> {
-  const c = (await listCollections(ctx)).find((x) => x.id === id);
+  authorize(ctx.actor, IntelActions['intel.read']);
+  const c = fixedCollections(ctx).find((x) => x.id === id) ?? (await listCollections(ctx)).find((x) => x.id === id);
   if (!c) throw TaxiiErrors.TAXII_COLLECTION_NOT_FOUND();
   return c;
 }
@@ -85,22 +93,42 @@ interface Row {
   stix_id: string;
   version: string;
   added: string;
-  doc: string;
   spec_version: string | null;
 }
 
-function cursor(r: Row): string {
+/** A page of objects as a TAXII envelope, and what its headers need. */
+export interface DocPage {
+  /** Objects on the page. */
+  count: number;
+  /** `{"more":...,"next":...,"objects":[...]}` with each object's stored JSON text spliced in. */
+  envelope: string;
+  more: boolean;
+  first?: string | undefined;
+  last?: string | undefined;
+}
+
+function cursor(r: { added: string; stix_id: string; version: string }): string {
   return Buffer.from(JSON.stringify([r.added, r.stix_id, r.version])).toString('base64url');
 }
 
 /**
- * One page of a collection's object versions, ordered by date added.
- * match[version]: `last` (default), `first`, `all` or version timestamps;
- * the `next` token is a keyset cursor (date added, id, version).
+ * One page of a collection's object versions, ordered by date added (the
+ * manifest and versions endpoints). match[version]: `last` (default),
+ * `first`, `all` or version timestamps; the `next` token is a keyset cursor
+ * (date added, id, version).
  */
 export async function queryObjects(ctx: Ctx, c: Collection, f: ObjectFilter): Promise<Page<Row>> {
   authorize(ctx.actor, IntelActions['intel.read']);
   return inTx(ctx, (tx) => queryRows(tx, c, f));
+}
+
+/**
+ * The same page as objects (the objects endpoints): the envelope, with
+ * `objects` even when empty when `always` (an object by id).
+ */
+export async function queryObjectDocs(ctx: Ctx, c: Collection, f: ObjectFilter, always = false): Promise<DocPage> {
+  authorize(ctx.actor, IntelActions['intel.read']);
+  return inTx(ctx, (tx) => queryDocs(tx, c, f, always));
 }
 
 /**
@@ -126,66 +154,119 @@ export const PUBLIC_COLLECTION: Collection = {
  * collection's filter keeps CLEAR only.
  */
 export async function queryPublicObjects(db: Database, f: ObjectFilter): Promise<Page<Row>> {
+  return asAnonymous(db, (tx) => queryRows(tx, PUBLIC_COLLECTION, f));
+}
+
+/** The public page as objects (see queryPublicObjects). */
+export async function queryPublicObjectDocs(db: Database, f: ObjectFilter, always = false): Promise<DocPage> {
+  return asAnonymous(db, (tx) => queryDocs(tx, PUBLIC_COLLECTION, f, always));
+}
+
+function asAnonymous<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.kysely.transaction().execute(async (tx) => {
     await sql`select set_config('role', 'muhafiz_app', true), set_config('app.org_id', '', true), set_config('app.user_id', '', true)`.execute(tx);
-    return queryRows(tx, PUBLIC_COLLECTION, f);
+    return fn(tx);
   });
 }
 
+const ADDED = sql`to_char(o.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 async function queryRows(tx: Tx, c: Collection, f: ObjectFilter): Promise<Page<Row>> {
-  const versions = f.versions?.length ? f.versions : ['last'];
-  const explicit = versions.filter((v) => !['last', 'first', 'all'].includes(v));
-  let after: [string, string, string] | undefined;
-  if (f.next) {
-    try {
-      after = JSON.parse(Buffer.from(f.next, 'base64url').toString('utf8')) as [string, string, string];
-      if (!Array.isArray(after) || after.length !== 3) throw new Error('bad');
-    } catch {
-      throw TaxiiErrors.TAXII_BAD_REQUEST('The next parameter is not one this server issued');
-    }
-  }
-  const conds: RawBuilder<unknown>[] = [c.filter];
-  if (f.ids?.length) conds.push(sql`o.stix_id = any(${f.ids}::text[])`);
-  if (f.types?.length) conds.push(sql`o.type = any(${f.types}::text[])`);
-  if (f.specVersions?.length) conds.push(sql`coalesce(o.spec_version, '2.1') = any(${f.specVersions}::text[])`);
-  if (f.addedAfter) conds.push(sql`o.added_at > ${f.addedAfter}::timestamptz`);
-  const where = sql.join(conds, sql` and `);
-  // Keyset page straight off the index on (added_at, stix_id, version)
-  // (0321): rows are read in page order and each is kept or skipped by
-  // index lookups on (stix_id, version), so a page costs its own rows, not
-  // the collection's. `same` is the filtered set again (`o` inside it is
-  // its own alias) for those lookups:
-  //  - several orgs may hold the same version: one row per (id, version),
-  //    the earliest added (then the lowest org id);
-  //  - `last`/`first`: no other version in the set ranks before it by
-  //    modified (desc/asc, nulls last), then version.
-  const same = sql`(select o.org_id, o.stix_id, o.version, o.modified, o.added_at from stix_objects o where ${where})`;
-  const pick: RawBuilder<unknown>[] = [];
-  if (versions.includes('all')) pick.push(sql`true`);
-  if (versions.includes('last'))
-    pick.push(sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and n.version <> o.version
-                    and ((n.modified is not null and o.modified is null) or n.modified > o.modified or (n.modified is not distinct from o.modified and n.version > o.version)))`);
-  if (versions.includes('first'))
-    pick.push(sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and n.version <> o.version
-                    and ((n.modified is not null and o.modified is null) or n.modified < o.modified or (n.modified is not distinct from o.modified and n.version < o.version)))`);
-  if (explicit.length) pick.push(sql`o.version = any(${explicit}::text[])`);
-  const cur = after ? sql`and (o.added_at, o.stix_id, o.version) > (${after[0]}::timestamptz, ${after[1]}, ${after[2]})` : sql``;
-  const rows = await sql<Row>`
-    select o.stix_id, o.version, to_char(o.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as added, o.doc::text as doc, o.spec_version
-      from stix_objects o
-     where ${where} ${cur}
-       and not exists (select 1 from ${same} d where d.stix_id = o.stix_id and d.version = o.version and (d.added_at, d.org_id) < (o.added_at, o.org_id))
-       and (${sql.join(pick, sql` or `)})
-     order by o.added_at, o.stix_id, o.version
-     limit ${f.limit + 1}`.execute(tx);
-  const items = rows.rows.slice(0, f.limit);
-  const more = rows.rows.length > f.limit;
+  const { rows } = await sql<Row>`${pageSql(c, f, sql`o.stix_id, o.version, ${ADDED} as added, o.spec_version`, keyset(f.next), f.limit + 1)}`.execute(tx);
+  return paged(rows, f.limit);
+}
+
+/**
+ * The page as a TAXII envelope: each object's stored JSON text (doc_text,
+ * 0324) spliced in, never parsed or re-serialised, so objects stay exactly
+ * as received and a page costs one join of strings.
+ */
+async function queryDocs(tx: Tx, c: Collection, f: ObjectFilter, always: boolean): Promise<DocPage> {
+  const { rows } = await sql<Row & { doc_text: string }>`${pageSql(c, f, sql`o.stix_id, o.version, ${ADDED} as added, o.spec_version, o.doc_text`, keyset(f.next), f.limit + 1)}`.execute(tx);
+  const page = paged(rows, f.limit);
+  const objects = page.items.length || always ? `,"objects":[${page.items.map((i) => i.doc_text).join(',')}]` : '';
+  return { count: page.items.length, envelope: `{"more":${page.more}${page.next ? `,"next":"${page.next}"` : ''}${objects}}`, more: page.more, first: page.first, last: page.last };
+}
+
+/** A page of `limit` rows out of the limit + 1 read (the extra one says there is more). */
+function paged<T extends Row>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const more = rows.length > limit;
   return {
     items,
     more,
     ...(more ? { next: cursor(items.at(-1)!) } : {}),
     ...(items.length ? { first: items[0]!.added, last: items.at(-1)!.added } : {}),
   };
+}
+
+/** The keyset position a `next` token stands for: (date added, id, version) of the last row sent. */
+type Keyset = [string, string, string];
+
+function keyset(next: string | undefined): Keyset | undefined {
+  if (!next) return undefined;
+  let after: [string, string, string];
+  try {
+    after = JSON.parse(Buffer.from(next, 'base64url').toString('utf8')) as [string, string, string];
+    if (!Array.isArray(after) || after.length !== 3 || !after.every((x) => typeof x === 'string')) throw new Error('bad');
+  } catch {
+    throw TaxiiErrors.TAXII_BAD_REQUEST('The next parameter is not one this server issued');
+  }
+  return after;
+}
+
+/**
+ * The rows of one page (`columns` of stix_objects `o`) in cursor order
+ * after `after`, at most `limit`. Keyset page straight off the index on
+ * (added_at, stix_id, version) (0321): rows are read in page order and each
+ * is kept or skipped by index lookups on (stix_id, version), so a page
+ * costs its own rows, not the collection's.
+ */
+function pageSql(c: Collection, f: ObjectFilter, columns: RawBuilder<unknown>, after: Keyset | undefined, limit: number): RawBuilder<unknown> {
+  const versions = f.versions?.length ? f.versions : ['last'];
+  const explicit = versions.filter((v) => !['last', 'first', 'all'].includes(v));
+  const conds: RawBuilder<unknown>[] = [c.filter];
+  if (f.ids?.length) conds.push(sql`o.stix_id = any(${f.ids}::text[])`);
+  if (f.types?.length) conds.push(sql`o.type = any(${f.types}::text[])`);
+  if (f.specVersions?.length) conds.push(sql`coalesce(o.spec_version, '2.1') = any(${f.specVersions}::text[])`);
+  if (f.addedAfter) conds.push(sql`o.added_at > ${f.addedAfter}::timestamptz`);
+  const where = sql.join(conds, sql` and `);
+  // `same` is the filtered set again (`o` inside it is its own alias), for
+  // the lookups of another row `n` of the same STIX id that excludes o:
+  //  - several orgs may hold the same version: one row per (id, version),
+  //    the earliest added (then the lowest org id);
+  //  - `last`/`first`: no other version in the set ranks before it by
+  //    modified (desc/asc, nulls last), then version.
+  const same = sql`(select o.org_id, o.stix_id, o.version, o.modified, o.added_at from stix_objects o where ${where})`;
+  const duplicate = sql`(n.version = o.version and (n.added_at, n.org_id) < (o.added_at, o.org_id))`;
+  const ranksBefore = {
+    last: sql`(n.version <> o.version and ((n.modified is not null and o.modified is null) or n.modified > o.modified or (n.modified is not distinct from o.modified and n.version > o.version)))`,
+    first: sql`(n.version <> o.version and ((n.modified is not null and o.modified is null) or n.modified < o.modified or (n.modified is not distinct from o.modified and n.version < o.version)))`,
+  };
+  // Each lookup stays a per-row index probe (`offset 0` keeps the planner
+  // from turning it into a hash anti-join): with imports stamping thousands
+  // of rows with one added_at, its estimate of the rows after a cursor is
+  // far off, and it would then hash the whole collection and sort it
+  // instead of walking the index for one page.
+  let keep: RawBuilder<unknown>;
+  if (versions.length === 1 && (versions[0] === 'last' || versions[0] === 'first')) {
+    // The usual request: one lookup per row answers both questions.
+    keep = sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and (${duplicate} or ${ranksBefore[versions[0]]}) offset 0)`;
+  } else {
+    const pick: RawBuilder<unknown>[] = [];
+    if (versions.includes('all')) pick.push(sql`true`);
+    if (versions.includes('last')) pick.push(sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and ${ranksBefore.last} offset 0)`);
+    if (versions.includes('first')) pick.push(sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and ${ranksBefore.first} offset 0)`);
+    if (explicit.length) pick.push(sql`o.version = any(${explicit}::text[])`);
+    keep = sql`not exists (select 1 from ${same} n where n.stix_id = o.stix_id and ${duplicate} offset 0) and (${sql.join(pick, sql` or `)})`;
+  }
+  const cur = after ? sql`and (o.added_at, o.stix_id, o.version) > (${after[0]}::timestamptz, ${after[1]}, ${after[2]})` : sql``;
+  return sql`
+    select ${columns}
+      from stix_objects o
+     where ${where} ${cur} and ${keep}
+     order by o.added_at, o.stix_id, o.version
+     limit ${limit}`;
 }
 
 /** The manifest entry of one row. */
