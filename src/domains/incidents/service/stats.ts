@@ -32,8 +32,9 @@ export async function incidentStats(ctx: Ctx, q: StatsQuery): Promise<IncidentSt
 
     // Adherence: each stage's due time and first submission are stored on the incident by the
     // regime's rules (clock.ts, deadlineColumns), so met / late / overdue are counts over columns,
-    // per entity, in the same pass as the entity chart. Every query below reads only columns of
-    // incidents_cert_stats or incidents_cert_counts (migrations 0204, 0205): index-only scans.
+    // per entity, in the same pass as the entity chart. Three passes over the constituency in all,
+    // each reading only columns of incidents_cert_stats (migration 0205), so each can be an
+    // index-only scan instead of reading rows that carry whole report drafts.
     const stageCounts = STAGES.flatMap((s) => {
       const due = sql.ref(`i.${s}_due_at`);
       const sub = sql.ref(`i.${s}_submitted_at`);
@@ -43,9 +44,14 @@ export async function incidentStats(ctx: Ctx, q: StatsQuery): Promise<IncidentSt
         sql<number>`count(*) filter (where ${sub} is null and ${due} < ${now})`.as(`${s}_overdue`),
       ];
     });
-    const [byClass, bySeverity, byEntity, byMonth, medians] = await Promise.all([
-      base.select(['i.rsit_class as k', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('i.rsit_class').orderBy('n', 'desc').execute(),
-      base.select(['i.severity as k', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('i.severity').execute(),
+    const month = sql<string>`to_char(i.first_reported_at at time zone 'UTC', 'YYYY-MM')`;
+    const [counts, byEntity, medians] = await Promise.all([
+      // One pass for the class, severity and month charts: grouping(class, severity) is 1 for a
+      // class row, 2 for a severity row, 3 for a month row.
+      base
+        .select([sql<number>`grouping(i.rsit_class, i.severity)`.as('g'), 'i.rsit_class', 'i.severity', month.as('month'), (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy(sql`grouping sets ((i.rsit_class), (i.severity), (${month}))`)
+        .execute(),
       base
         .innerJoin('orgs as o', 'o.id', 'i.org_id')
         .select(['i.org_id as k', 'o.name', (eb) => eb.fn.countAll<number>().as('n'), ...stageCounts])
@@ -53,7 +59,6 @@ export async function incidentStats(ctx: Ctx, q: StatsQuery): Promise<IncidentSt
         .orderBy('n', 'desc')
         .orderBy('o.name')
         .execute(),
-      base.select([sql<string>`to_char(i.first_reported_at at time zone 'UTC', 'YYYY-MM')`.as('k'), (eb) => eb.fn.countAll<number>().as('n')]).groupBy(sql`1`).orderBy(sql`1`).execute(),
       base
         .select([
           sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from (i.first_reported_at - i.detected_at)) / 3600)`.as('d2r'),
@@ -62,6 +67,9 @@ export async function incidentStats(ctx: Ctx, q: StatsQuery): Promise<IncidentSt
         ])
         .executeTakeFirst(),
     ]);
+    const byClass = counts.filter((r) => Number(r.g) === 1).sort((x, y) => Number(y.n) - Number(x.n));
+    const bySeverity = counts.filter((r) => Number(r.g) === 2);
+    const byMonth = counts.filter((r) => Number(r.g) === 3).sort((x, y) => (x.month < y.month ? -1 : 1));
     const count = (r: (typeof byEntity)[number], s: StageKey, state: 'met' | 'late' | 'overdue') => Number((r as unknown as Record<string, number>)[`${s}_${state}`]);
     const perStage = new Map<StageKey, Adherence>(STAGES.map((s) => [s, { key: s, label: s, met: 0, late: 0, overdue: 0, rate: null }]));
     const perEntity = byEntity.map((r): Adherence => {
@@ -90,10 +98,10 @@ export async function incidentStats(ctx: Ctx, q: StatsQuery): Promise<IncidentSt
     const hours = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v) * 100) / 100);
     return {
       total: byEntity.reduce((n, r) => n + Number(r.n), 0),
-      byClass: byClass.map((r) => ({ key: r.k ?? 'unclassified', label: r.k ?? 'unclassified', value: Number(r.n) })),
-      bySeverity: ['critical', 'high', 'medium', 'low'].map((s) => ({ key: s, label: s, value: Number(bySeverity.find((r) => r.k === s)?.n ?? 0) })),
+      byClass: byClass.map((r) => ({ key: r.rsit_class ?? 'unclassified', label: r.rsit_class ?? 'unclassified', value: Number(r.n) })),
+      bySeverity: ['critical', 'high', 'medium', 'low'].map((s) => ({ key: s, label: s, value: Number(bySeverity.find((r) => r.severity === s)?.n ?? 0) })),
       byEntity: byEntity.map((r) => ({ key: r.k, label: r.name, value: Number(r.n) })),
-      byMonth: byMonth.map((r) => ({ key: r.k, label: r.k, value: Number(r.n) })),
+      byMonth: byMonth.map((r) => ({ key: r.month, label: r.month, value: Number(r.n) })),
       medianHours: { detectToReport: hours(medians?.d2r), reportToTriage: hours(medians?.r2t), reportToContain: hours(medians?.r2c) },
       adherenceByEntity: perEntity.map(finish),
       adherenceByStage: [...perStage.values()].map(finish),
