@@ -18,9 +18,13 @@ CREATE INDEX incidents_ref_trgm ON incidents USING gin (ref gin_trgm_ops);
 -- entity's submitted ones). The queue joins its answer under RLS as usual, so
 -- the policies still decide what is shown; the function only finds the
 -- candidates fast. PL/pgSQL so its plan is cached per connection (an SQL
--- function would be planned again on every call).
+-- function would be planned again on every call). ROWS 50 tells the planner a
+-- search finds tens of incidents, not hundreds: with ROWS 200, EXPLAIN on the
+-- 50,000-incident bench database showed it hashing the whole constituency
+-- (sequential scan, 478 ms) instead of looking each candidate up by primary
+-- key (54 ms); the lookups stay cheap even when a search matches thousands.
 CREATE FUNCTION incident_text_matches(p_pattern text) RETURNS TABLE (org_id uuid, id uuid)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public ROWS 200 AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public ROWS 50 AS $$
 BEGIN
   RETURN QUERY
   SELECT i.org_id, i.id FROM incidents i
