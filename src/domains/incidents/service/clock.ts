@@ -93,7 +93,8 @@ export async function storePendingDeadlines(db: Database, now: Date): Promise<nu
         .where('deadlines_stored', '=', false)
         .orderBy('org_id')
         .orderBy('id')
-        .limit(5000);
+        .limit(5000)
+        .forUpdate();
       if (from) q = q.where((eb) => eb(eb.refTuple('org_id', 'id'), '>', eb.tuple(from.org_id, from.id)));
       const rows = await q.execute();
       const regimeIds = [...new Set(rows.map((r) => r.regime_id))];

@@ -35,8 +35,8 @@ export function toIncidentRow(inc: IncidentDb, orgName: string, now: Date): Inci
  * An entity's own reports, or a CERT's triage queue over its constituency
  * (row-level security decides which; the CERT never sees drafts). Filters by
  * status, severity, class, entity, assignee, major and deadline (due within
- * 24 h / missed); searches title, ref and the entity's name; sorts by next deadline, creation or
- * severity.
+ * 24 h / missed); searches title, ref and the entity's name; sorts by next
+ * deadline, creation or severity. The total is exact.
  */
 export async function listIncidents(ctx: Ctx, q: IncidentQuery): Promise<PagedResult<IncidentRow>> {
   authorize(ctx.actor, A['incidents.read']);

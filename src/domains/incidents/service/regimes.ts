@@ -93,6 +93,9 @@ export async function updateRegime(ctx: Ctx, id: string, patch: { definition?: R
         .where('regime_org_id', '=', ctx.actor.orgId)
         .where('regime_id', '=', id)
         .where('status', '!=', 'draft')
+        // Locked, so a stage submitted meanwhile is either in these facts or waits and then reads
+        // the edited regime; an unlocked read could store deadlines from facts it just replaced.
+        .forUpdate()
         .execute();
       await storeDeadlines(tx, patch.definition, incs, ctx.clock.now());
       recomputed = incs.length;
