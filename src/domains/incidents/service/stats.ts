@@ -32,7 +32,7 @@ export async function incidentStats(ctx: Ctx, q: StatsQuery): Promise<IncidentSt
 
     // Adherence: each stage's due time and first submission are stored on the incident by the
     // regime's rules (clock.ts, deadlineColumns), so met / late / overdue are counts over columns,
-    // per entity, in the same pass as the entity chart. Three passes over the constituency in all,
+    // per entity, in the same pass as the entity chart. Two passes over the constituency in all,
     // each reading only columns of incidents_cert_stats (migration 0205), so each can be an
     // index-only scan instead of reading rows that carry whole report drafts.
     const stageCounts = STAGES.flatMap((s) => {
@@ -45,31 +45,38 @@ export async function incidentStats(ctx: Ctx, q: StatsQuery): Promise<IncidentSt
       ];
     });
     const month = sql<string>`to_char(i.first_reported_at at time zone 'UTC', 'YYYY-MM')`;
-    const [counts, byEntity, medians] = await Promise.all([
+    // date_part, not extract: extract answers numeric, and sorting 50,000 numerics for each median
+    // took a third longer than the float8s percentile_cont works in anyway.
+    const hoursBetween = (from: string, to: string) => sql`date_part('epoch', ${sql.ref(to)} - ${sql.ref(from)}) / 3600`;
+    const [counts, perOrg] = await Promise.all([
       // One pass for the class, severity and month charts: grouping(class, severity) is 1 for a
       // class row, 2 for a severity row, 3 for a month row.
       base
         .select([sql<number>`grouping(i.rsit_class, i.severity)`.as('g'), 'i.rsit_class', 'i.severity', month.as('month'), (eb) => eb.fn.countAll<number>().as('n')])
         .groupBy(sql`grouping sets ((i.rsit_class), (i.severity), (${month}))`)
         .execute(),
+      // One pass for the entity chart, adherence and the medians: grouping(org_id) is 0 for an
+      // entity's row, 1 for the row over all (whose medians are the ones reported).
       base
         .innerJoin('orgs as o', 'o.id', 'i.org_id')
-        .select(['i.org_id as k', 'o.name', (eb) => eb.fn.countAll<number>().as('n'), ...stageCounts])
-        .groupBy(['i.org_id', 'o.name'])
-        .orderBy('n', 'desc')
-        .orderBy('o.name')
-        .execute(),
-      base
         .select([
-          sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from (i.first_reported_at - i.detected_at)) / 3600)`.as('d2r'),
-          sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from (i.triaged_at - i.first_reported_at)) / 3600)`.as('r2t'),
-          sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from (i.contained_at - i.first_reported_at)) / 3600)`.as('r2c'),
+          sql<number>`grouping(i.org_id)`.as('g'),
+          'i.org_id as k',
+          'o.name',
+          (eb) => eb.fn.countAll<number>().as('n'),
+          ...stageCounts,
+          sql<number | null>`percentile_cont(0.5) within group (order by ${hoursBetween('i.detected_at', 'i.first_reported_at')})`.as('d2r'),
+          sql<number | null>`percentile_cont(0.5) within group (order by ${hoursBetween('i.first_reported_at', 'i.triaged_at')})`.as('r2t'),
+          sql<number | null>`percentile_cont(0.5) within group (order by ${hoursBetween('i.first_reported_at', 'i.contained_at')})`.as('r2c'),
         ])
-        .executeTakeFirst(),
+        .groupBy(sql`grouping sets ((i.org_id, o.name), ())`)
+        .execute(),
     ]);
     const byClass = counts.filter((r) => Number(r.g) === 1).sort((x, y) => Number(y.n) - Number(x.n));
     const bySeverity = counts.filter((r) => Number(r.g) === 2);
     const byMonth = counts.filter((r) => Number(r.g) === 3).sort((x, y) => (x.month < y.month ? -1 : 1));
+    const byEntity = perOrg.filter((r) => Number(r.g) === 0).sort((x, y) => Number(y.n) - Number(x.n) || x.name.localeCompare(y.name));
+    const medians = perOrg.find((r) => Number(r.g) === 1);
     const count = (r: (typeof byEntity)[number], s: StageKey, state: 'met' | 'late' | 'overdue') => Number((r as unknown as Record<string, number>)[`${s}_${state}`]);
     const perStage = new Map<StageKey, Adherence>(STAGES.map((s) => [s, { key: s, label: s, met: 0, late: 0, overdue: 0, rate: null }]));
     const perEntity = byEntity.map((r): Adherence => {
