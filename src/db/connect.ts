@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGlitePool } from './pglite-pool.js';
 import type { DB } from './types.js';
 
@@ -78,6 +79,10 @@ async function connectPGlite(dataDir: string | undefined, loadDataDir?: Blob | F
     ...(dataDir && dataDir !== 'memory://' ? { dataDir } : {}),
     ...(loadDataDir ? { loadDataDir } : {}),
     parsers: { [INT8]: (v: string) => Number(v) },
+    // Extensions the migrations create (CREATE EXTENSION) must be loaded into the
+    // WebAssembly build before the database opens: every PGlite (server, tests,
+    // restore, benchmarks) is opened here.
+    extensions: { pg_trgm },
   });
   await pglite.waitReady;
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) as never }) });

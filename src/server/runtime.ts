@@ -7,6 +7,7 @@ import { diskFileStore } from '../core/files.js';
 import { JobQueue } from '../core/jobs.js';
 import { Mailer } from '../core/mail.js';
 import { SecretBox } from '../core/secrets.js';
+import { storePendingDeadlines } from '../domains/incidents/service/clock.js';
 import { bootstrap, type BootstrapResult } from '../domains/tenancy/bootstrap.js';
 import type { AppDeps } from './deps.js';
 import { registerJobs } from './jobs.js';
@@ -27,7 +28,8 @@ export interface Runtime extends AppDeps {
 
 /**
  * Opens the database, applies migrations, makes sure the platform org (and
- * on an empty database the first administrator) exists, then restricts the
+ * on an empty database the first administrator) exists, stores the deadlines
+ * of incidents that predate migration 0205, then restricts the
  * connection to the app role and wires jobs and mail.
  */
 export async function openRuntime(config: Config, opts: { clock?: Clock; log?: Logger; db?: Database; createAdmin?: boolean } = {}): Promise<Runtime> {
@@ -37,6 +39,9 @@ export async function openRuntime(config: Config, opts: { clock?: Clock; log?: L
   const result = await migrate(db, (m) => log.info({ migration: `${m.version}_${m.name}` }, 'migration applied'));
   if (result.applied.length) log.info({ applied: result.applied.length, current: result.current }, 'database migrated');
   const boot = await bootstrap({ db, clock }, { email: config.adminEmail, password: config.adminPassword, createAdmin: opts.createAdmin ?? true });
+  // Incidents from before migration 0205 get their stored deadlines before the first request.
+  const deadlines = await storePendingDeadlines(db, clock.now());
+  if (deadlines) log.info({ incidents: deadlines }, 'stored reporting deadlines of existing incidents');
   await db.restrictToAppRole();
   const jobs = new JobQueue(db, clock, log);
   const mailer = new Mailer(jobs, db, config.smtpUrl, config.mailFrom);

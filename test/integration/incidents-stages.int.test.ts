@@ -3,8 +3,9 @@ import { sql } from 'kysely';
 import { HOUR } from '../../src/core/clock.js';
 import { inTx } from '../../src/core/context.js';
 import { testApp, type TestApp } from '../helpers/app.js';
-import { certWorld, fullReport, type CertWorld } from '../helpers/cert-world.js';
-import { actingAs } from '../helpers/factories.js';
+import { certWorld, fullReport, member, type CertWorld } from '../helpers/cert-world.js';
+import { storePendingDeadlines } from '../../src/domains/incidents/service/clock.js';
+import { actingAs, buildOrg } from '../helpers/factories.js';
 import { TEST_DRIVER } from '../helpers/db.js';
 
 describe(`incident stages: corrections and all-or-nothing submission (${TEST_DRIVER})`, () => {
@@ -129,5 +130,88 @@ describe(`incident stages: corrections and all-or-nothing submission (${TEST_DRI
     t.clock.advance(23 * HOUR);
     expect(await ids('deadline=missed')).toEqual([a]);
     expect(await ids('deadline=due')).toEqual([]);
+  });
+  it('search matches title, ref and the entity name case-insensitively, takes % and _ literally, and finds only what the reader may read', async () => {
+    const bank = w.banks[0]!.reporter.client;
+    const now = t.clock.now();
+    const literal = (await bank.post('/api/incidents', { draft: fullReport(now, 1, { title: 'Srch 100%_done outage' }) })).json().id as string;
+    const wildcard = (await bank.post('/api/incidents', { draft: fullReport(now, 1, { title: 'Srch 100ab done outage' }) })).json().id as string;
+    const draftOnly = (await bank.post('/api/incidents', { draft: fullReport(now, 1, { title: 'Srch draft never submitted' }) })).json().id as string;
+    for (const id of [literal, wildcard]) expect((await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' })).statusCode).toBe(200);
+    const found = async (c: typeof bank, q: string) => {
+      const page = (await c.get(`/api/incidents?limit=100&q=${encodeURIComponent(q)}`)).json() as { total: number; items: Array<{ id: string }> };
+      expect(page.total).toBe(page.items.length);
+      return page.items.map((i) => i.id).sort();
+    };
+    const cert = w.duty.client;
+    expect(await found(cert, 'sRCH 100')).toEqual([literal, wildcard].sort());
+    expect(await found(cert, '100%_')).toEqual([literal]);
+    expect(await found(cert, 'Srch')).toEqual([literal, wildcard].sort());
+    // The entity also finds its own draft; the CERT never sees drafts.
+    expect(await found(bank, 'srch')).toEqual([literal, wildcard, draftOnly].sort());
+    const ref = (await bank.get(`/api/incidents/${wildcard}`)).json().ref as string;
+    expect(await found(cert, ref.toLowerCase())).toEqual([wildcard]);
+    // The entity's name: every submitted incident of the bank, as the entity filter lists them.
+    const byOrg = (await cert.get(`/api/incidents?limit=100&orgId=${w.banks[0]!.org.id}`)).json() as { total: number; items: Array<{ id: string }> };
+    expect(await found(cert, w.banks[0]!.org.name.toUpperCase())).toEqual(byOrg.items.map((i) => i.id).sort());
+    // A CERT that does not serve the bank finds nothing, whatever it searches.
+    const other = await member(t, await buildOrg(t.rt, 'cert', 'Other CERT'), ['cert_duty_officer']);
+    expect(await found(other.client, 'Srch')).toEqual([]);
+    expect(await found(other.client, w.banks[0]!.org.name)).toEqual([]);
+  });
+
+  it('statistics count adherence from stored due times; a regime edit and the start-up backfill store them by the regime\'s rules', async () => {
+    const bank = w.banks[0]!.reporter.client;
+    const start = t.clock.now();
+    const id = (await bank.post('/api/incidents', { draft: fullReport(start, 1, { title: 'Adherence stored' }) })).json().id as string;
+    expect((await bank.post(`/api/incidents/${id}/stages`, { stage: 'initial' })).statusCode).toBe(200);
+    const intermediate = async () => ((await w.duty.client.get('/api/incidents/stats')).json().adherenceByStage as Array<{ key: string; overdue: number; met: number; late: number }>).find((s) => s.key === 'intermediate')!;
+    t.clock.advance(13 * HOUR);
+    const before = await intermediate();
+    // Tightened to 12 h after the initial report: this incident's intermediate report is now overdue.
+    const regime = ((await w.duty.client.get('/api/regimes')).json() as Array<{ id: string; key: string; definition: { stages: Array<{ deadlines: Array<{ hours: number }> }> } }>).find((r) => r.key === 'dora')!;
+    const def = structuredClone(regime.definition);
+    def.stages[1]!.deadlines[0]!.hours = 12;
+    expect((await w.duty.client.patch(`/api/regimes/${regime.id}`, { definition: def })).statusCode).toBe(200);
+    const tightened = await intermediate();
+    expect(tightened.overdue).toBeGreaterThanOrEqual(before.overdue + 1);
+
+    // A row from before migration 0205: its stored deadlines are gone until the start-up backfill.
+    const owner = <T>(fn: (db: typeof t.rt.db.kysely) => Promise<T>) =>
+      t.rt.db.kysely.connection().execute(async (c) => {
+        await sql`set role none`.execute(c);
+        try {
+          return await fn(c as unknown as typeof t.rt.db.kysely);
+        } finally {
+          await sql`set role muhafiz_app`.execute(c);
+        }
+      });
+    const stored = () => owner((db) => db.selectFrom('incidents').select(['next_due_at', 'next_due_stage', 'initial_due_at', 'initial_submitted_at', 'intermediate_due_at', 'intermediate_submitted_at', 'final_due_at', 'final_submitted_at', 'deadlines_stored']).where('id', '=', id).executeTakeFirstOrThrow());
+    const expected = await stored();
+    const detail = (await w.duty.client.get(`/api/incidents/${id}`)).json() as { deadlines: Array<{ stage: string; dueAt: string | null; submittedAt: string | null }> };
+    // What is stored is what the regime's rules give for the incident (the detail view computes them live).
+    for (const d of detail.deadlines) {
+      expect((expected as unknown as Record<string, Date | null>)[`${d.stage}_due_at`]?.toISOString() ?? null).toBe(d.dueAt);
+      expect((expected as unknown as Record<string, Date | null>)[`${d.stage}_submitted_at`]?.toISOString() ?? null).toBe(d.submittedAt);
+    }
+    expect(expected.intermediate_due_at).toEqual(new Date(start.getTime() + 12 * HOUR));
+    expect(expected.next_due_at).toEqual(expected.intermediate_due_at);
+    await owner((db) =>
+      db
+        .updateTable('incidents')
+        .set({ deadlines_stored: false, next_due_at: null, next_due_stage: null, initial_due_at: null, initial_submitted_at: null, intermediate_due_at: null, intermediate_submitted_at: null, final_due_at: null, final_submitted_at: null })
+        .where('id', '=', id)
+        .execute(),
+    );
+    expect((await intermediate()).overdue).toBe(tightened.overdue - 1);
+    expect(await storePendingDeadlines(t.rt.db, t.clock.now())).toBe(1);
+    expect(await stored()).toEqual(expected);
+    expect(await intermediate()).toEqual(tightened);
+    expect(await storePendingDeadlines(t.rt.db, t.clock.now())).toBe(0);
+
+    // Put the regime back: the stored due time moves back, and with it the count.
+    def.stages[1]!.deadlines[0]!.hours = 72;
+    expect((await w.duty.client.patch(`/api/regimes/${regime.id}`, { definition: def })).statusCode).toBe(200);
+    expect(await intermediate()).toEqual(before);
   });
 });

@@ -35,6 +35,9 @@ const CROSS_TENANT_INDEXES: Record<string, string> = {
   incidents_cert_counts: "the CERT's queue totals as index-only scans over its constituency",
   incidents_cert_created_order: "the CERT's queue page 1 in newest-first order without sorting the constituency",
   incidents_cert_deadline_order: "the CERT's queue page 1 in deadline order without sorting the constituency",
+  incidents_cert_stats: "the CERT's statistics and deadline adherence as index-only scans over its constituency (0205)",
+  incidents_title_trgm: "free-text queue search (trigram) for incident_text_matches, which filters to what the acting org may read (0206)",
+  incidents_ref_trgm: "free-text queue search (trigram) for incident_text_matches, which filters to what the acting org may read (0206)",
   advisory_recipients_cert: "the CERT's per-org acknowledgement progress",
   // Threat exchange (branch intel): correlation and sharing across producers.
   intel_observables_value: 'exact-match correlation across producers',

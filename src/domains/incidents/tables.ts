@@ -37,8 +37,20 @@ export interface IncidentsTable {
   stage_first_at: Json<Record<string, string>>;
   next_due_at: Timestamp | null;
   next_due_stage: string | null;
+  /** Each stage's due time and first submission, stored from the regime's rules (migration 0205). */
+  initial_due_at: Timestamp | null;
+  intermediate_due_at: Timestamp | null;
+  final_due_at: Timestamp | null;
+  initial_submitted_at: Timestamp | null;
+  intermediate_submitted_at: Timestamp | null;
+  final_submitted_at: Timestamp | null;
+  /** False only for rows from before migration 0205 until the start-up backfill has stored them. */
+  deadlines_stored: Generated<boolean>;
   status: IncidentStatus;
   state_entered: Json<Record<string, string>>;
+  /** When it first entered triage / containment (copies of state_entered's, for the statistics' index; 0205). */
+  triaged_at: Timestamp | null;
+  contained_at: Timestamp | null;
   assignee_id: string | null;
   lessons_learned: string | null;
   created_by: string | null;

@@ -6,7 +6,7 @@ import { TRANSITIONS } from '../lifecycle.js';
 import { IncidentActions as A } from '../policy.js';
 import type { IncidentDetail, IncidentStatus } from '../schema.js';
 import { CERT_DUTY, ENTITY_REPORTERS, loadIncident, notifyOrg, type IncidentDb } from './access.js';
-import { storeNextDue } from './clock.js';
+import { storeDeadlines } from './clock.js';
 import { regimeById } from './regimes.js';
 import { getIncident, type IncidentDeps } from './reports.js';
 
@@ -32,14 +32,21 @@ export async function transition(ctx: Ctx, deps: IncidentDeps, id: string, to: E
     if (!entered[to]) entered[to] = now.toISOString();
     const updated = await tx
       .updateTable('incidents')
-      .set({ status: to, state_entered: JSON.stringify(entered), updated_at: now })
+      .set({
+        status: to,
+        state_entered: JSON.stringify(entered),
+        // Copies for the statistics' index-only scans (migration 0205).
+        triaged_at: entered.triage ? new Date(entered.triage) : null,
+        contained_at: entered.containment ? new Date(entered.containment) : null,
+        updated_at: now,
+      })
       .where('org_id', '=', inc.org_id)
       .where('id', '=', inc.id)
       .returningAll()
       .executeTakeFirstOrThrow();
     await tx.insertInto('incident_state_changes').values({ org_id: inc.org_id, incident_id: inc.id, id: newId(), from_status: inc.status, to_status: to, at: now, by_user_id: ctx.actor.userId, by_org_id: ctx.actor.orgId, reason }).execute();
     const regime = await regimeById(tx, inc.regime_org_id, inc.regime_id);
-    await storeNextDue(tx, regime.definition, updated, now);
+    await storeDeadlines(tx, regime.definition, [updated], now);
     await journal(tx, ctx, inc, 'state', `${inc.status} → ${to}${reason ? `: ${reason}` : ''}`);
     await audit(tx, ctx, { action: 'incidents.transition', entityType: 'incident', entityId: inc.id, details: { from: inc.status, to, reason, entityOrgId: inc.org_id } });
     if (to === 'closed' || to === 'rejected') {

@@ -5,7 +5,7 @@ import { invalid } from '../../../core/errors.js';
 import { newId } from '../../../core/ids.js';
 import { IncidentErrors } from '../errors.js';
 import { IncidentActions as A } from '../policy.js';
-import { storeNextDue } from './clock.js';
+import { storeDeadlines } from './clock.js';
 import { loadPreset, type PresetKey } from '../regimes/presets.js';
 import { RegimeDefinition, type RegimeRow } from '../regimes/schema.js';
 
@@ -62,7 +62,7 @@ export async function installPreset(ctx: Ctx, input: { preset: PresetKey; key?: 
   });
 }
 
-/** Tunes a regime (thresholds, deadlines) or makes it the default for new reports. Running incidents recompute from it, stored next deadline included. */
+/** Tunes a regime (thresholds, deadlines) or makes it the default for new reports. Submitted incidents recompute from it, stored deadlines included. */
 export async function updateRegime(ctx: Ctx, id: string, patch: { definition?: RegimeDefinition | undefined; isDefault?: true | undefined }): Promise<RegimeRow> {
   authorize(ctx.actor, A['regimes.manage']);
   return inTx(ctx, async (tx) => {
@@ -83,11 +83,22 @@ export async function updateRegime(ctx: Ctx, id: string, patch: { definition?: R
     let recomputed = 0;
     if (patch.definition) {
       // Deadlines are always computed from the regime, but the queue sorts and
-      // filters (and the reminder job pre-selects) on the stored next deadline:
-      // move it for every running incident under this regime.
-      const running = await tx.selectFrom('incidents').selectAll().where('regime_org_id', '=', ctx.actor.orgId).where('regime_id', '=', id).where('status', 'not in', ['draft', 'closed', 'rejected']).execute();
-      for (const inc of running) await storeNextDue(tx, patch.definition, inc, ctx.clock.now());
-      recomputed = running.length;
+      // filters (and the reminder job pre-selects) on the stored next deadline,
+      // and the statistics count adherence from each stage's stored due time:
+      // store them again for every submitted incident under this regime
+      // (closed ones too, whose adherence is judged by the regime as it is now).
+      const incs = await tx
+        .selectFrom('incidents')
+        .select(['org_id', 'id', 'detected_at', 'classified_at', 'is_major', 'is_reportable', 'stage_first_at', 'status'])
+        .where('regime_org_id', '=', ctx.actor.orgId)
+        .where('regime_id', '=', id)
+        .where('status', '!=', 'draft')
+        // Locked, so a stage submitted meanwhile is either in these facts or waits and then reads
+        // the edited regime; an unlocked read could store deadlines from facts it just replaced.
+        .forUpdate()
+        .execute();
+      await storeDeadlines(tx, patch.definition, incs, ctx.clock.now());
+      recomputed = incs.length;
     }
     await audit(tx, ctx, { action: 'regimes.update', entityType: 'reporting_regime', entityId: id, before, after, details: { fields: Object.keys(patch), recomputed } });
     return toRow(ctx, after);

@@ -15,7 +15,7 @@ import { isRsitPair } from '../rsit.js';
 import type { IncidentDetail, ReportDraft } from '../schema.js';
 import { CERT_DUTY, loadIncident, notifyOrg, type IncidentDb, type Side } from './access.js';
 import { currentAttachments, toStageAttachment } from './attachments.js';
-import { deadlineViews, incidentDeadlines, storeNextDue, suggestion } from './clock.js';
+import { deadlineViews, incidentDeadlines, storeDeadlines, suggestion } from './clock.js';
 import { regimeById, regimeForReport } from './regimes.js';
 import { toIncidentRow } from './queue.js';
 
@@ -181,7 +181,7 @@ export async function submitStage(ctx: Ctx, deps: IncidentDeps, id: string, stag
       .where('id', '=', inc.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await storeNextDue(tx, regime.definition, updated, now);
+    await storeDeadlines(tx, regime.definition, [updated], now);
     if (first) {
       await tx.insertInto('incident_state_changes').values({ org_id: inc.org_id, incident_id: inc.id, id: newId(), from_status: 'draft', to_status: 'new', at: now, by_user_id: ctx.actor.userId, by_org_id: ctx.actor.orgId, reason: 'first report submitted' }).execute();
     }
