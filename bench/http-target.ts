@@ -17,6 +17,7 @@ import { openRuntime } from '../src/server/runtime.js';
 import { insertOrg } from '../src/domains/tenancy/orgs.js';
 import { upsertMembership } from '../src/domains/tenancy/members.js';
 import { asPlatform, insertUser } from '../src/domains/tenancy/users.js';
+import { refreshStaleStatistics } from '../src/server/jobs.js';
 
 const mode = process.argv[2] as 'muhafiz' | 'bare';
 const PASSWORD = 'bench-password-not-common-1';
@@ -38,6 +39,9 @@ const email = await asPlatform(rt, 'bench', async (tx, ctx) => {
   return first;
 });
 void email;
+// Planner statistics for the rows just written, as PostgreSQL's autovacuum or
+// (on PGlite) the maintenance.statistics job would have them within minutes.
+await refreshStaleStatistics(rt.db);
 const admin = await asPlatform(rt, 'bench', async (tx) =>
   tx.selectFrom('users').select('email').where('email', 'like', 'member0.%').executeTakeFirstOrThrow(),
 );
