@@ -4,9 +4,13 @@
  *   muhafiz  GET /api/members?limit=50 through the full stack (session
  *            cookie, access check, RLS transaction, zod serialisation)
  *   bare     a bare Fastify route returning the same JSON bytes
+ *   floor    the bare route plus four trivial database round trips, as many
+ *            as the list needs (a lookup standing for the session's, then a
+ *            transaction: BEGIN with set_config, one query, COMMIT)
  * Prints one JSON line {port, cookie?} on stdout when ready.
  */
 import Fastify from 'fastify';
+import { sql } from 'kysely';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +21,9 @@ import { openRuntime } from '../src/server/runtime.js';
 import { insertOrg } from '../src/domains/tenancy/orgs.js';
 import { upsertMembership } from '../src/domains/tenancy/members.js';
 import { asPlatform, insertUser } from '../src/domains/tenancy/users.js';
+import { refreshStaleStatistics } from '../src/server/jobs.js';
 
-const mode = process.argv[2] as 'muhafiz' | 'bare';
+const mode = process.argv[2] as 'muhafiz' | 'bare' | 'floor';
 const PASSWORD = 'bench-password-not-common-1';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'muhafiz-bench-'));
@@ -38,6 +43,9 @@ const email = await asPlatform(rt, 'bench', async (tx, ctx) => {
   return first;
 });
 void email;
+// Planner statistics for the rows just written, as PostgreSQL's autovacuum or
+// (on PGlite) the maintenance.statistics job would have them within minutes.
+await refreshStaleStatistics(rt.db);
 const admin = await asPlatform(rt, 'bench', async (tx) =>
   tx.selectFrom('users').select('email').where('email', 'like', 'member0.%').executeTakeFirstOrThrow(),
 );
@@ -53,8 +61,19 @@ if (mode === 'muhafiz') {
 } else {
   await app.close();
   const body = sample.body;
+  // Any UUID will do for the floor's set_config; one of the listed members' ids.
+  const someId = (sample.json() as { items: Array<{ userId: string }> }).items[0]!.userId;
   const bare = Fastify({ logger: false });
-  bare.get('/api/members', async (_req, reply) => reply.type('application/json; charset=utf-8').send(body));
+  bare.get('/api/members', async (_req, reply) => {
+    if (mode === 'floor') {
+      await sql`select ${'session'}::text`.execute(rt.db.kysely);
+      await rt.db.kysely.transaction().execute(async (tx) => {
+        await sql`select set_config('app.org_id', ${sql.lit(someId)}, true)`.execute(tx);
+        await sql`select ${50}::int`.execute(tx);
+      });
+    }
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
   await bare.listen({ port: 0, host: '127.0.0.1' });
   const port = (bare.server.address() as { port: number }).port;
   console.log(JSON.stringify({ port, driver: rt.db.driver, rss: process.memoryUsage().rss }));

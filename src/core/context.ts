@@ -29,9 +29,16 @@ export async function inTx<T>(ctx: Ctx, fn: (tx: Tx) => Promise<T>): Promise<T> 
   });
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// One statement without parameters, so the driver sends it together with the
+// BEGIN (src/db/deferred-begin.ts). The values are written as literals, so
+// each must be a UUID (or empty); anything else is refused before it nears SQL.
 async function setActor(tx: Tx, actor: Actor): Promise<void> {
   const role = actor.kind === 'system' ? 'muhafiz_system' : 'muhafiz_app';
-  await sql`select set_config('role', ${role}, true), set_config('app.org_id', ${actor.orgId}, true), set_config('app.user_id', ${actor.userId ?? ''}, true)`.execute(
+  const userId = actor.userId ?? '';
+  if (!UUID.test(actor.orgId) || (userId !== '' && !UUID.test(userId))) throw new Error('actor ids must be UUIDs');
+  await sql`select set_config('role', ${sql.lit(role)}, true), set_config('app.org_id', ${sql.lit(actor.orgId)}, true), set_config('app.user_id', ${sql.lit(userId)}, true)`.execute(
     tx,
   );
 }

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { DeferredBeginClient, type PoolClientLike } from './deferred-begin.js';
 import { PGlitePool } from './pglite-pool.js';
 import type { DB } from './types.js';
 
@@ -54,7 +55,12 @@ async function connectPostgres(url: string, max: number): Promise<Database> {
   pool.on('connect', (client) => {
     if (restricted) client.query('SET ROLE muhafiz_app').catch(() => client.release(new Error('could not set role')));
   });
-  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // Each checked-out client defers its transaction's BEGIN (see DeferredBeginClient).
+  const deferring = {
+    connect: async () => new DeferredBeginClient((await pool.connect()) as unknown as PoolClientLike),
+    end: () => pool.end(),
+  };
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: deferring as never }) });
   await sql`select 1`.execute(kysely);
   return {
     driver: 'postgres',

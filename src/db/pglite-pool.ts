@@ -1,10 +1,12 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { DeferredBeginClient, type QueryResultLike } from './deferred-begin.js';
 
 /**
  * Presents one PGlite instance as the small slice of a node-postgres Pool that
  * Kysely's PostgresDialect uses. PGlite is a single connection, so `connect()`
  * hands it out to one holder at a time (a transaction keeps it until release),
- * and everything else waits in FIFO order.
+ * and everything else waits in FIFO order. Each holder's BEGIN is deferred
+ * (see DeferredBeginClient).
  */
 export class PGlitePool {
   #queue: Array<() => void> = [];
@@ -12,10 +14,10 @@ export class PGlitePool {
 
   constructor(readonly pg: PGlite) {}
 
-  async connect(): Promise<PGliteClient> {
+  async connect(): Promise<DeferredBeginClient> {
     if (this.#busy) await new Promise<void>((resolve) => this.#queue.push(resolve));
     this.#busy = true;
-    return new PGliteClient(this.pg, () => this.#release());
+    return new DeferredBeginClient(new PGliteClient(this.pg, () => this.#release()));
   }
 
   #release(): void {
@@ -38,7 +40,7 @@ class PGliteClient {
     private readonly onRelease: () => void,
   ) {}
 
-  async query(sql: string, params: readonly unknown[] = []) {
+  async query(sql: string, params: readonly unknown[] = []): Promise<QueryResultLike> {
     // Without parameters use the simple protocol, which (like node-postgres)
     // accepts several statements: migrations and dumps rely on it.
     const result =

@@ -7,6 +7,15 @@ import { registerRiskJobs } from '../domains/risks/reminders.js';
 import { registerDocumentJobs } from '../domains/documents/reminders.js';
 import { registerControlJobs } from '../domains/controls/checks.js';
 
+/** Analyzes the tables whose planner statistics are missing or stale (migration 0070); returns how many. */
+export async function refreshStaleStatistics(db: AppDeps['db']): Promise<number> {
+  return db.kysely.transaction().execute(async (tx) => {
+    await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
+    const { rows } = await sql<{ n: number }>`select refresh_stale_statistics() as n`.execute(tx);
+    return rows[0]!.n;
+  });
+}
+
 /** Registers every recurring and on-demand job; domains add theirs here. */
 export async function registerJobs(deps: AppDeps): Promise<void> {
   deps.jobs.register('maintenance.cleanup', async () => {
@@ -22,6 +31,10 @@ export async function registerJobs(deps: AppDeps): Promise<void> {
     });
   });
   await deps.jobs.schedule('maintenance.cleanup', 3600);
+  // PGlite has no autovacuum: without this its planner keeps the statistics of
+  // empty tables (migration 0070). PostgreSQL's autovacuum does it on its own.
+  deps.jobs.register('maintenance.statistics', async () => ({ analyzed: await refreshStaleStatistics(deps.db) }));
+  if (deps.db.driver === 'pglite') await deps.jobs.schedule('maintenance.statistics', 300);
   await registerRiskJobs(deps);
   await registerDocumentJobs(deps);
   await registerControlJobs(deps);
