@@ -75,6 +75,18 @@ export class JobQueue {
     return rows[0]!.id;
   }
 
+  /**
+   * Several jobs in one statement (enqueue_job once per row, same rules as
+   * `enqueue`): a batch of outbox mails is one round trip, not one each.
+   */
+  async enqueueMany(k: Kysely<DB>, jobs: readonly EnqueueOptions[]): Promise<void> {
+    if (!jobs.length) return;
+    const now = this.clock.now();
+    const rows = jobs.map((o) => ({ id: newId(), name: o.name, org_id: o.orgId ?? null, payload: o.payload ?? {}, run_at: o.runAt ?? now, singleton_key: o.singletonKey ?? null, max_attempts: o.maxAttempts ?? null }));
+    await sql`select enqueue_job(r.id, r.name, r.org_id, r.payload, r.run_at, r.singleton_key, r.max_attempts)
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, name text, org_id uuid, payload jsonb, run_at timestamptz, singleton_key text, max_attempts integer)`.execute(k);
+  }
+
   /** Declares (or re-times) a recurring job; the schedule row is the durable record. */
   async schedule(name: string, intervalSeconds: number, firstRunAt?: Date): Promise<void> {
     await this.#system(async (k) => {

@@ -44,9 +44,7 @@ export class Mailer {
     for (let i = 0; i < msgs.length; i += 1000) {
       const rows = msgs.slice(i, i + 1000).map((msg) => ({ id: newId(), org_id: msg.orgId ?? null, to_address: msg.to, subject: msg.subject, body_text: msg.text, status }));
       await k.insertInto('mail_outbox').values(rows).execute();
-      if (this.#transport) {
-        for (const r of rows) await this.jobs.enqueue(k, { name: 'mail.send', payload: { id: r.id }, orgId: r.org_id, maxAttempts: 8 });
-      }
+      if (this.#transport) await this.jobs.enqueueMany(k, rows.map((r) => ({ name: 'mail.send', payload: { id: r.id }, orgId: r.org_id, maxAttempts: 8 })));
     }
   }
 

@@ -202,6 +202,22 @@ describe(`jobs and notifications (${TEST_DRIVER})`, () => {
     expect(mailJob!.last_error).toContain(`mail ${id} not delivered`);
   });
 
+  it('queues a batch of mails with one delivery job each', async () => {
+    const queue = new JobQueue(t.rt.db, t.clock);
+    const mailer = new Mailer(queue, t.rt.db, 'smtp://127.0.0.1:1', 'Muhafiz <no-reply@muhafiz.test>');
+    const to = ['a@example.test', 'b@example.test', 'c@example.test'];
+    await inTx(ctx(), (tx) => mailer.sendMany(tx, to.map((address) => ({ orgId: bank.id, to: address, subject: 'Batch', text: 'Hello' }))));
+    const mails = await t.rt.db.kysely.transaction().execute(async (tx) => {
+      await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
+      return tx.selectFrom('mail_outbox').select(['id', 'to_address', 'status']).where('subject', '=', 'Batch').execute();
+    });
+    expect(mails.map((m) => m.to_address).sort()).toEqual(to);
+    expect(mails.every((m) => m.status === 'queued')).toBe(true);
+    const jobs = (await jobsNamed('mail.send')).filter((j) => mails.some((m) => m.id === (j.payload as { id: string }).id));
+    expect(jobs).toHaveLength(3);
+    for (const j of jobs) expect(j).toMatchObject({ status: 'queued', org_id: bank.id, max_attempts: 8 });
+  });
+
   it("shows a job's progress to its org only", async () => {
     let release!: () => void;
     let reported!: () => void;

@@ -40,8 +40,10 @@ const CROSS_TENANT_INDEXES: Record<string, string> = {
   incidents_ref_trgm: "free-text queue search (trigram) for incident_text_matches, which filters to what the acting org may read (0206)",
   advisory_recipients_cert: "the CERT's per-org acknowledgement progress",
   // Threat exchange (branch intel): correlation and sharing across producers.
-  intel_observables_value: 'exact-match correlation across producers',
-  intel_observables_ip: 'CIDR correlation across producers',
+  intel_observables_stix_value: "exact-match correlation across producers, indicators' half (0325)",
+  intel_observables_own_value: "exact-match correlation across producers, incidents' and watchlists' half (0325)",
+  intel_observables_stix_ip: "CIDR correlation across producers, indicators' half (0325)",
+  intel_observables_own_ip: "CIDR correlation across producers, incidents' and watchlists' half (0325)",
   intel_observables_ranges: 'stored CIDR ranges that may contain an address, across producers (0320)',
   stix_objects_stix_id: 'one STIX id across producers: versions and TAXII object-by-id (0321)',
   stix_objects_taxii_page: 'TAXII collection pages in date-added cursor order across producers (0321)',

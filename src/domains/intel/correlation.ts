@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { authorize } from '../../core/access/index.js';
 import { audit } from '../../core/audit.js';
 import { asSystem, inTx, type Ctx, type Tx } from '../../core/context.js';
@@ -155,6 +155,17 @@ export async function addAndCorrelate(tx: Tx, ctx: Ctx, observables: readonly Ne
 /** A CIDR range, not a single address: the predicate of the partial index intel_observables_ranges (0320), written identically so the planner uses it. */
 const IS_RANGE = (t: 'n' | 'o') => sql.raw(`(${t}.ip is not null and masklen(${t}.ip) < (case when family(${t}.ip) = 4 then 32 else 128 end))`);
 
+/**
+ * The observables matching `where` (over alias `o`), read through the value
+ * and address indexes split by source (0325): the indicators' half and the
+ * incidents'/watchlists' half, each arm naming its half as the partial
+ * index's predicate does. `offset 0` keeps each a parameterised index probe.
+ */
+const bothHalves = (where: RawBuilder<unknown>) => sql`
+  (select * from intel_observables o where o.source_kind = 'stix' and ${where} offset 0)
+  union all
+  (select * from intel_observables o where o.source_kind <> 'stix' and ${where} offset 0)`;
+
 /** Matches the acting org's observables `ids` against everything else (see addAndCorrelate). */
 export async function matchObservables(tx: Tx, ctx: Ctx, ids: readonly string[], opts: CorrelationOptions = {}): Promise<MatchSummary[]> {
   if (!ids.length) return [];
@@ -164,9 +175,9 @@ export async function matchObservables(tx: Tx, ctx: Ctx, ids: readonly string[],
   // (or an overlapping range), each with both visibility answers computed by
   // the one rule; pairs neither side may see are dropped in the same
   // statement. One statement for all the values: the new rows are read by
-  // primary key and each probes the value index (or the range indexes) in a
-  // nested loop. `offset 0` keeps each lookup a parameterised index probe:
-  // with the join flattened, the planner's guess of how many rows a value
+  // primary key and each probes both halves of the value index (or the
+  // range indexes) in a nested loop (bothHalves). `offset 0` keeps each
+  // lookup a parameterised index probe: with the join flattened, the planner's guess of how many rows a value
   // has made it sort the values and walk the whole (kind, value) index.
   // JIT is off for the same reason: those guesses priced the statement as a
   // big one, and compiling it cost more than running it.
@@ -189,14 +200,14 @@ export async function matchObservables(tx: Tx, ctx: Ctx, ids: readonly string[],
           cross join lateral (select * from intel_observables n where n.org_id = ${orgId} and n.id = x.id offset 0) n),
       c as (
         select ${sides} from n
-          cross join lateral (select * from intel_observables o where o.kind = n.kind and o.value = n.value and ${notSelf} offset 0) o
+          cross join lateral (${bothHalves(sql`o.kind = n.kind and o.value = n.value and ${notSelf}`)}) o
         union all
         select ${sides} from n
           cross join lateral (select * from intel_observables o where ${IS_RANGE('o')} and o.ip >>= n.ip and o.value <> n.value and ${notSelf} offset 0) o
          where n.ip is not null
         union all
         select ${sides} from n
-          cross join lateral (select * from intel_observables o where o.ip is not null and o.ip <<= n.ip and o.value <> n.value and not (${IS_RANGE('o')} and o.ip >>= n.ip) and ${notSelf} offset 0) o
+          cross join lateral (${bothHalves(sql`o.ip is not null and o.ip <<= n.ip and o.value <> n.value and not (${IS_RANGE('o')} and o.ip >>= n.ip) and ${notSelf}`)}) o
          where ${IS_RANGE('n')})
       select * from (
         select c.*,

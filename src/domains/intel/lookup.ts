@@ -27,7 +27,11 @@ export async function lookupObservables(ctx: Ctx, input: z.infer<typeof LookupBo
     const lists = await loadWarningLists(tx);
     const out: LookupRow[] = [];
     for (const n of values) {
-      const same = n.ip ? sql<boolean>`(o.kind = ${n.kind} and o.value = ${n.value}) or (o.ip is not null and (o.ip >>= ${n.ip}::inet or o.ip <<= ${n.ip}::inet))` : sql<boolean>`o.kind = ${n.kind} and o.value = ${n.value}`;
+      // Each arm names the half of the split value and address indexes (0325) it reads.
+      const value = sql<boolean>`(o.source_kind = 'stix' and o.kind = ${n.kind} and o.value = ${n.value}) or (o.source_kind <> 'stix' and o.kind = ${n.kind} and o.value = ${n.value})`;
+      const same = n.ip
+        ? sql<boolean>`${value} or (o.ip is not null and o.source_kind = 'stix' and (o.ip >>= ${n.ip}::inet or o.ip <<= ${n.ip}::inet)) or (o.ip is not null and o.source_kind <> 'stix' and (o.ip >>= ${n.ip}::inet or o.ip <<= ${n.ip}::inet))`
+        : value;
       const exclude = input.excludeRef ? sql<boolean>`o.source_ref <> ${input.excludeRef}` : sql<boolean>`true`;
       const rows = await sql<{ source_kind: string; source_ref: string; value: string; tlp: string | null; type: string | null; name: string | null }>`
         select o.source_kind, o.source_ref, o.value, o.tlp, s.type, s.name

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { normaliseObservable } from './normalise.js';
 
@@ -26,6 +27,11 @@ describe('observable normalisation', () => {
     ['ipv4', '010.1.1.1'],
     ['ipv4', '2001:db8::1'],
     ['ipv6', '198.51.100.7'],
+    ['ipv4', '1.2.3.04'],
+    ['ipv4', '1.2.3'],
+    ['ipv4', '1.2.3.4.5'],
+    ['ipv4', '0x7f.0.0.1'],
+    ['ip', '2130706433'],
     ['domain', 'not a domain'],
     ['email', 'nobody'],
     ['sha256', 'abc'],
@@ -38,5 +44,13 @@ describe('observable normalisation', () => {
   it('gives ranges an inet literal for containment', () => {
     expect(normaliseObservable('ipv4', '10.1.2.3/8')).toEqual({ kind: 'ipv4', value: '10.0.0.0/8', ip: '10.0.0.0/8' });
     expect(normaliseObservable('ipv4', '10.1.2.3')).toEqual({ kind: 'ipv4', value: '10.1.2.3', ip: '10.1.2.3/32' });
+  });
+
+  it('reads plain dotted quads (the fast path) as the full parser does', () => {
+    for (const a of ['0.0.0.0', '255.255.255.255', '9.99.199.249', '100.250.25.2', '45.1.0.10']) {
+      const text = ipaddr.parse(a).toString();
+      expect(normaliseObservable('ip', a)).toEqual({ kind: 'ipv4', value: text, ip: `${text}/32` });
+      expect(normaliseObservable('ipv4', a)).toEqual({ kind: 'ipv4', value: text, ip: `${text}/32` });
+    }
   });
 });

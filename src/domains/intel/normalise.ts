@@ -56,7 +56,13 @@ export function normaliseObservable(kind: ObservableKind | 'ip', raw: string): N
   }
 }
 
+/** A plain dotted-quad IPv4 address, decimal without leading zeros: already canonical. */
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 function normaliseIp(v: string, want: 'ip' | 'ipv4' | 'ipv6'): NormalisedObservable | null {
+  // The common case without parsing it three times over (a 10,000-value
+  // incident spent most of its normalising here); anything else below.
+  if (want !== 'ipv6' && DOTTED_QUAD.test(v)) return { kind: 'ipv4', value: v, ip: `${v}/32` };
   try {
     let addr: ipaddr.IPv4 | ipaddr.IPv6;
     let len: number;

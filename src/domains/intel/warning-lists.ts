@@ -10,7 +10,15 @@ interface LoadedList {
   id: string;
   kind: 'cidr' | 'domain';
   ranges: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]>;
+  /** The IPv4 ranges again as [network, mask] 32-bit integers: an address is tested with one AND each. */
+  v4: Array<[number, number]>;
   domains: Set<string>;
+}
+
+/** A dotted-quad IPv4 address as an unsigned 32-bit integer. */
+function v4int(dotted: string): number {
+  const [a, b, c, d] = dotted.split('.').map(Number) as [number, number, number, number];
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 }
 
 /** The enabled warning lists, read fresh (they are small and editable; no cache to invalidate). */
@@ -24,10 +32,15 @@ export async function loadWarningLists(tx: Tx): Promise<LoadedList[]> {
   const lists = new Map<string, LoadedList>();
   for (const r of rows) {
     let l = lists.get(r.id);
-    if (!l) lists.set(r.id, (l = { id: r.id, kind: r.kind, ranges: [], domains: new Set() }));
+    if (!l) lists.set(r.id, (l = { id: r.id, kind: r.kind, ranges: [], v4: [], domains: new Set() }));
     if (r.kind === 'cidr') {
       try {
-        l.ranges.push(ipaddr.parseCIDR(r.value));
+        const [net, len] = ipaddr.parseCIDR(r.value);
+        l.ranges.push([net, len]);
+        if (net.kind() === 'ipv4') {
+          const mask = len === 0 ? 0 : (~0 << (32 - len)) >>> 0;
+          l.v4.push([(v4int(net.toString()) & mask) >>> 0, mask]);
+        }
       } catch {
         /* an unparsable entry flags nothing */
       }
@@ -42,7 +55,12 @@ export async function loadWarningLists(tx: Tx): Promise<LoadedList[]> {
  * listed domain or below it, an email or URL whose host is.
  */
 export function warningFor(lists: readonly LoadedList[], o: NormalisedObservable): string | null {
-  if (o.kind === 'ipv4' || o.kind === 'ipv6') {
+  if (o.kind === 'ipv4') {
+    const a = v4int(o.value.split('/')[0]!);
+    for (const l of lists) for (const [net, mask] of l.v4) if (((a & mask) >>> 0) === net) return l.id;
+    return null;
+  }
+  if (o.kind === 'ipv6') {
     const addr = ipaddr.parse(o.value.split('/')[0]!);
     for (const l of lists) for (const [net, len] of l.ranges) if (net.kind() === addr.kind() && addr.match(net, len)) return l.id;
     return null;
@@ -52,7 +70,10 @@ export function warningFor(lists: readonly LoadedList[], o: NormalisedObservable
   else if (o.kind === 'email') host = o.value.slice(o.value.lastIndexOf('@') + 1);
   else if (o.kind === 'url') host = new URL(o.value).hostname;
   if (!host) return null;
-  const ip = normaliseObservable('ip', host.replace(/^\[|\]$/g, ''));
+  // A host that is an address is checked as one (only a dotted quad or an
+  // IPv6 literal can be: normaliseObservable takes no other form).
+  const literal = host.replace(/^\[|\]$/g, '');
+  const ip = literal.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(literal) ? normaliseObservable('ip', literal) : null;
   if (ip) return warningFor(lists, ip);
   for (const l of lists) {
     for (let h: string = host; h; h = h.includes('.') ? h.slice(h.indexOf('.') + 1) : '') if (l.domains.has(h)) return l.id;
