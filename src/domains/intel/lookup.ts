@@ -27,17 +27,22 @@ export async function lookupObservables(ctx: Ctx, input: z.infer<typeof LookupBo
     const lists = await loadWarningLists(tx);
     const out: LookupRow[] = [];
     for (const n of values) {
-      // Each arm names the half of the split value and address indexes (0325) it reads.
+      // Each arm names the half of the split value indexes (0325) it reads; addresses and ranges
+      // come from intel_observables_overlapping (0326), which reaches the GiST indexes that the
+      // containment operators cannot use under row-level security. The candidates are read
+      // back under the policy, which decides what is shown.
       const value = sql<boolean>`(o.source_kind = 'stix' and o.kind = ${n.kind} and o.value = ${n.value}) or (o.source_kind <> 'stix' and o.kind = ${n.kind} and o.value = ${n.value})`;
-      const same = n.ip
-        ? sql<boolean>`${value} or (o.ip is not null and o.source_kind = 'stix' and (o.ip >>= ${n.ip}::inet or o.ip <<= ${n.ip}::inet)) or (o.ip is not null and o.source_kind <> 'stix' and (o.ip >>= ${n.ip}::inet or o.ip <<= ${n.ip}::inet))`
-        : value;
+      const candidates = n.ip
+        ? sql`select o.org_id, o.id from intel_observables o where ${value} union select * from intel_observables_overlapping(${n.ip}::inet)`
+        : sql`select o.org_id, o.id from intel_observables o where ${value}`;
       const exclude = input.excludeRef ? sql<boolean>`o.source_ref <> ${input.excludeRef}` : sql<boolean>`true`;
       const rows = await sql<{ source_kind: string; source_ref: string; value: string; tlp: string | null; type: string | null; name: string | null }>`
+        with c as (${candidates})
         select o.source_kind, o.source_ref, o.value, o.tlp, s.type, s.name
-          from intel_observables o
+          from c
+          join intel_observables o on o.org_id = c.org_id and o.id = c.id
           left join lateral (select x.type, x.name from stix_objects x where o.source_kind = 'stix' and x.stix_id = o.source_ref and x.is_latest order by x.modified desc nulls last limit 1) s on true
-         where (${same}) and ${exclude}
+         where ${exclude}
          order by o.source_kind, o.source_ref
          limit 200`.execute(tx);
       const seen = new Set<string>();
