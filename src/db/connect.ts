@@ -22,6 +22,14 @@ export interface Database {
    * migrations; owner work (migrate, backup) says `SET ROLE NONE` first.
    */
   restrictToAppRole(): Promise<void>;
+  /**
+   * PGlite only: calls `onCommit` for every committed transaction that sent
+   * a notification on `channel` (pg_notify), before that transaction's
+   * COMMIT returns. PGlite is one connection owned by this process, so every
+   * writer is seen here, in commit order; a PostgreSQL server has other
+   * clients and delivers notifications late, so it offers no such signal.
+   */
+  onCommitNotify?(channel: string, onCommit: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,6 +106,18 @@ async function connectPGlite(dataDir: string | undefined, loadDataDir?: Blob | F
     pglite,
     async restrictToAppRole() {
       await pglite.exec('SET ROLE muhafiz_app');
+    },
+    async onCommitNotify(channel, onCommit) {
+      if (!/^[a-z_]+$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+      // PGlite queues the callbacks as microtasks while it parses the
+      // COMMIT's answer, so they run before that COMMIT's promise resolves
+      // and before the pool hands the connection to anyone else.
+      pglite.onNotification((ch) => {
+        if (ch === channel) onCommit();
+      });
+      // Through the pool, alone on the connection: pglite.listen() would run
+      // inside whatever transaction holds it (and die with its rollback).
+      await sql.raw(`LISTEN ${channel}`).execute(kysely);
     },
     async close() {
       await kysely.destroy();

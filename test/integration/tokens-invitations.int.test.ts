@@ -106,6 +106,9 @@ describe(`API tokens and invitations (${TEST_DRIVER})`, () => {
     const all = (await a.get('/api/tokens')).json().items as Array<{ id: string }>;
     expect(all.map((x) => x.id)).toEqual(expect.arrayContaining([mine.id, adminsToken.id]));
     expectProblem(await m.delete(`/api/tokens/${adminsToken.id}`), 404, 'TOKEN_NOT_FOUND');
+    // Used (and so kept by the embedded server's lookups) before it is revoked.
+    expect((await bearer(mine.token)).statusCode).toBe(200);
+    expect((await bearer(mine.token)).statusCode).toBe(200);
     const revoked = await m.delete(`/api/tokens/${mine.id}`);
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json().revokedAt).toBe(t.clock.now().toISOString());

@@ -3,6 +3,8 @@ import { authorize, can, isRole, type Actor } from '../../core/access/index.js';
 import { audit } from '../../core/audit.js';
 import { inTx, type Ctx } from '../../core/context.js';
 import { E } from '../../core/errors.js';
+import { LRUCache } from 'lru-cache';
+import { FreshRuns } from '../../core/fresh-runs.js';
 import { newId, randomToken, sha256 } from '../../core/ids.js';
 import type { AppDeps } from '../../server/deps.js';
 import type { OrgKind } from '../../db/types.js';
@@ -21,26 +23,71 @@ function orgIdFromHex(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+interface TokenLookup {
+  id: string;
+  org_id: string;
+  user_id: string;
+  name: string;
+  role: string;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  email: string;
+  user_disabled_at: Date | null;
+  member_active: boolean;
+  member_roles: string[] | null;
+  org_kind: OrgKind;
+}
+
+/**
+ * How tokens are looked up on one database. Concurrent requests with the
+ * same token (a TAXII client's parallel connections) share one query that
+ * started after each of them arrived, so a revocation committed before a
+ * request came in is always seen (FreshRuns); keyed by the token's hash.
+ *
+ * On PGlite every writer goes through this process's one connection, and
+ * any commit that touches what a lookup reads (api_tokens, users,
+ * memberships, orgs) notifies before it returns (migration 0080): a lookup
+ * is kept while no such commit has happened, for at most a minute (so
+ * `last_used_at`, which the lookup refreshes once a minute, stays about as
+ * fresh as on PostgreSQL). Only tokens that exist are kept.
+ */
+class TokenLookups {
+  readonly runs = new FreshRuns<string, TokenLookup | undefined>();
+  readonly kept: LRUCache<string, { row: TokenLookup; commits: number; at: number }> | null;
+  readonly listening: Promise<void> | null;
+  commits = 0;
+
+  constructor(db: AppDeps['db']) {
+    this.kept = db.onCommitNotify ? new LRUCache({ max: 10_000 }) : null;
+    this.listening = db.onCommitNotify ? db.onCommitNotify('muhafiz_auth_changes', () => void this.commits++) : null;
+  }
+}
+
+const KEEP_MS = 60_000;
+const lookups = new WeakMap<object, TokenLookups>();
+
 /** Resolves a bearer token to its actor, or throws TOKEN_INVALID. */
 export async function resolveToken(deps: Pick<AppDeps, 'db' | 'clock'>, token: string): Promise<Actor> {
   const m = TOKEN.exec(token);
   if (!m) throw E.TOKEN_INVALID();
+  let l = lookups.get(deps.db);
+  if (!l) lookups.set(deps.db, (l = new TokenLookups(deps.db)));
+  if (l.listening) await l.listening;
+  const hash = sha256(token);
+  const at = deps.clock.now().getTime();
+  const known = l.kept?.get(hash);
+  let t: TokenLookup | undefined;
+  if (known && known.commits === l.commits && at - known.at < KEEP_MS) t = known.row;
+  else {
+    // Counted before the lookup: a change committing meanwhile makes the kept row stale, never the reverse.
+    const commits = l.commits;
+    t = await l.runs.run(hash, async () => {
+      const { rows } = await sql<TokenLookup>`select * from auth_token(${orgIdFromHex(m[1]!)}, ${hash}, ${deps.clock.now()})`.execute(deps.db.kysely);
+      return rows[0];
+    });
+    if (t && l.kept) l.kept.set(hash, { row: t, commits, at });
+  }
   const now = deps.clock.now();
-  const { rows } = await sql<{
-    id: string;
-    org_id: string;
-    user_id: string;
-    name: string;
-    role: string;
-    expires_at: Date | null;
-    revoked_at: Date | null;
-    email: string;
-    user_disabled_at: Date | null;
-    member_active: boolean;
-    member_roles: string[] | null;
-    org_kind: OrgKind;
-  }>`select * from auth_token(${orgIdFromHex(m[1]!)}, ${sha256(token)}, ${now})`.execute(deps.db.kysely);
-  const t = rows[0];
   // The owner must still hold the token's role: a token never outlives its owner's privileges.
   const held = t?.member_roles ?? [];
   if (!t || t.revoked_at || (t.expires_at && new Date(t.expires_at) <= now) || t.user_disabled_at || !t.member_active || !isRole(t.role) || !held.includes(t.role)) {
