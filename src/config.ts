@@ -23,6 +23,7 @@ const Env = z.object({
   MUHAFIZ_WORKERS: z.coerce.number().int().min(0).default(1),
   MUHAFIZ_TAXII_PUBLIC: bool,
   MUHAFIZ_TAXII_PUBLIC_RATE: z.coerce.number().int().min(1).default(60),
+  MUHAFIZ_TAXII_CACHE_MB: z.coerce.number().int().min(0).default(64),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Muhafiz <no-reply@muhafiz.local>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -49,6 +50,8 @@ export interface Config {
   taxiiPublic: boolean;
   /** Requests per minute per client address on the public TAXII root. */
   taxiiPublicRate: number;
+  /** Memory for TAXII object pages kept between identical requests, in bytes (0: none kept). */
+  taxiiCacheBytes: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: string;
@@ -80,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workers: e.MUHAFIZ_WORKERS,
     taxiiPublic: e.MUHAFIZ_TAXII_PUBLIC,
     taxiiPublicRate: e.MUHAFIZ_TAXII_PUBLIC_RATE,
+    taxiiCacheBytes: e.MUHAFIZ_TAXII_CACHE_MB * 1024 * 1024,
     smtpUrl: e.SMTP_URL || undefined,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,

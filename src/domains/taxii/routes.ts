@@ -5,6 +5,7 @@ import type { AppDeps } from '../../server/deps.js';
 import { resolveToken } from '../auth/tokens.js';
 import { IntelActions } from '../intel/policy.js';
 import { TaxiiErrors } from './errors.js';
+import { KeptPages } from './kept-pages.js';
 import { rateLimit } from '../../server/rate-limit.js';
 import {
   addObjects,
@@ -128,7 +129,7 @@ function readRoutes(
     const page = await read.docs(req, c, filterOf(req.query as Record<string, unknown>));
     dateHeaders(reply, page.first, page.last);
     // The stored JSON texts spliced in by the database, never re-serialised: objects stay exactly as received.
-    return reply.send(page.envelope);
+    return reply.send(page.body);
   });
 
   app.get(`${root}/collections/:cid/objects/:oid/`, opts, async (req, reply) => {
@@ -137,7 +138,7 @@ function readRoutes(
     const page = await read.docs(req, c, { ...filterOf(req.query as Record<string, unknown>), ids: [p.oid] }, true);
     if (!page.count && !page.more && !(req.query as Record<string, unknown>).next) throw TaxiiErrors.TAXII_OBJECT_NOT_FOUND();
     dateHeaders(reply, page.first, page.last);
-    return reply.send(page.envelope);
+    return reply.send(page.body);
   });
 
   app.get(`${root}/collections/:cid/objects/:oid/versions/`, opts, async (req, reply) => {
@@ -168,6 +169,15 @@ function taxiiParsers(app: FastifyInstance): void {
     }
   });
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_CONTENT }, (_req, _body, done) => done(null, undefined));
+}
+
+const kept = new WeakMap<AppDeps, KeptPages>();
+
+/** The object pages kept by one server (both API roots share the memory MUHAFIZ_TAXII_CACHE_MB gives). */
+export function keptPages(deps: AppDeps): KeptPages {
+  let pages = kept.get(deps);
+  if (!pages) kept.set(deps, (pages = new KeptPages(deps.config.taxiiCacheBytes, deps.db)));
+  return pages;
 }
 
 function taxiiHeaders(app: FastifyInstance): void {
@@ -244,7 +254,7 @@ export function taxiiRoutes(deps: AppDeps) {
 
     readRoutes(app, '/taxii2/api', opts, (req) => getCollection(req.ctx, (req.params as { cid: string }).cid), {
       rows: (req, c, f) => queryObjects(req.ctx, c, f),
-      docs: (req, c, f, always) => queryObjectDocs(req.ctx, c, f, always),
+      docs: (req, c, f, always) => queryObjectDocs(req.ctx, c, f, always, keptPages(deps)),
     });
   };
 }
@@ -282,7 +292,7 @@ export function taxiiPublicRoutes(deps: AppDeps) {
     }));
     app.get(`${root}/collections/`, opts, async () => ({ collections: [publicCollection(PUBLIC_COLLECTION)] }));
     app.get(`${root}/collections/:cid/`, opts, async (req) => publicCollection(await collection(req)));
-    readRoutes(app, root, opts, collection, { rows: (_req, _c, f) => queryPublicObjects(deps.db, f), docs: (_req, _c, f, always) => queryPublicObjectDocs(deps.db, f, always) });
+    readRoutes(app, root, opts, collection, { rows: (_req, _c, f) => queryPublicObjects(deps.db, f), docs: (_req, _c, f, always) => queryPublicObjectDocs(deps.db, f, always, keptPages(deps)) });
     const readOnly = async () => {
       throw TaxiiErrors.TAXII_FORBIDDEN('The public collection is read-only');
     };

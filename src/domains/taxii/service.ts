@@ -10,6 +10,7 @@ import { IntelActions } from '../intel/policy.js';
 import { validateStixObject } from '../intel/validate.js';
 import type { SharingSpec } from '../sharing/schema.js';
 import { TaxiiErrors } from './errors.js';
+import type { KeptPages, KeptPage } from './kept-pages.js';
 import '../intel/tables.js';
 import '../sharing/tables.js';
 import './tables.js';
@@ -35,6 +36,8 @@ export interface Collection {
   media_types: string[];
   /** Filter over stix_objects (aliased o) and the sharing of writes; not sent to clients. */
   filter: RawBuilder<boolean>;
+  /** Every reader allowed in sees the same objects (only CLEAR/GREEN in it): its pages are kept once for all. */
+  sameForEveryReader?: boolean;
   writeSharing: SharingSpec | null;
 }
 
@@ -46,7 +49,7 @@ function fixedCollections(ctx: Ctx): Collection[] {
   const none = { recipientOrgs: [], recipientUsers: [], sharingGroups: [] };
   return [
     { id: COLLECTION_IDS.all, title: 'All visible intelligence', description: 'Every object your organisation may see', can_read: true, can_write: false, media_types: [STIX_MEDIA], filter: sql<boolean>`true`, writeSharing: null },
-    { id: COLLECTION_IDS.community, title: 'Community (TLP:CLEAR and TLP:GREEN)', description: 'Shared with every organisation of the platform; objects added here are TLP:GREEN', can_read: true, can_write: write, media_types: [STIX_MEDIA], filter: sql<boolean>`o.tlp in ('clear', 'green')`, writeSharing: { tlp: 'green', ...none } },
+    { id: COLLECTION_IDS.community, title: 'Community (TLP:CLEAR and TLP:GREEN)', description: 'Shared with every organisation of the platform; objects added here are TLP:GREEN', can_read: true, can_write: write, media_types: [STIX_MEDIA], filter: sql<boolean>`o.tlp in ('clear', 'green')`, sameForEveryReader: true, writeSharing: { tlp: 'green', ...none } },
     { id: COLLECTION_IDS.org, title: 'My organisation', description: "Your organisation's own objects; objects added here are TLP:AMBER, shared with no one", can_read: true, can_write: write, media_types: [STIX_MEDIA], filter: sql<boolean>`o.org_id = ${ctx.actor.orgId}::uuid`, writeSharing: { tlp: 'amber', ...none } },
   ];
 }
@@ -96,16 +99,11 @@ interface Row {
   spec_version: string | null;
 }
 
-/** A page of objects as a TAXII envelope, and what its headers need. */
-export interface DocPage {
-  /** Objects on the page. */
-  count: number;
-  /** `{"more":...,"next":...,"objects":[...]}` with each object's stored JSON text spliced in. */
-  envelope: string;
-  more: boolean;
-  first?: string | undefined;
-  last?: string | undefined;
-}
+/**
+ * A page of objects as a TAXII envelope (`{"more":...,"next":...,"objects":[...]}`
+ * with each object's stored JSON text spliced in), and what its headers need.
+ */
+export type DocPage = KeptPage;
 
 function cursor(r: { added: string; stix_id: string; version: string }): string {
   return Buffer.from(JSON.stringify([r.added, r.stix_id, r.version])).toString('base64url');
@@ -126,9 +124,16 @@ export async function queryObjects(ctx: Ctx, c: Collection, f: ObjectFilter): Pr
  * The same page as objects (the objects endpoints): the envelope, with
  * `objects` even when empty when `always` (an object by id).
  */
-export async function queryObjectDocs(ctx: Ctx, c: Collection, f: ObjectFilter, always = false): Promise<DocPage> {
+export async function queryObjectDocs(ctx: Ctx, c: Collection, f: ObjectFilter, always = false, pages?: KeptPages): Promise<DocPage> {
   authorize(ctx.actor, IntelActions['intel.read']);
-  return inTx(ctx, (tx) => queryDocs(tx, c, f, always));
+  const read = (mark: (tx: Tx) => Promise<void>) =>
+    inTx(ctx, async (tx) => {
+      await mark(tx);
+      return queryDocs(tx, c, f, always);
+    });
+  if (!pages) return read(async () => {});
+  const reader = c.sameForEveryReader ? null : { orgId: ctx.actor.orgId, userId: ctx.actor.userId };
+  return pages.get(ctx.db, { collection: c.id, reader, request: [f, always] }, read);
 }
 
 /**
@@ -143,6 +148,7 @@ export const PUBLIC_COLLECTION: Collection = {
   can_read: true,
   can_write: false,
   media_types: [STIX_MEDIA],
+  sameForEveryReader: true,
   filter: sql<boolean>`o.tlp = 'clear' and exists (select 1 from stix_objects n where n.org_id = o.org_id and n.stix_id = o.stix_id and n.is_latest and n.tlp = 'clear')`,
   writeSharing: null,
 };
@@ -158,8 +164,13 @@ export async function queryPublicObjects(db: Database, f: ObjectFilter): Promise
 }
 
 /** The public page as objects (see queryPublicObjects). */
-export async function queryPublicObjectDocs(db: Database, f: ObjectFilter, always = false): Promise<DocPage> {
-  return asAnonymous(db, (tx) => queryDocs(tx, PUBLIC_COLLECTION, f, always));
+export async function queryPublicObjectDocs(db: Database, f: ObjectFilter, always = false, pages?: KeptPages): Promise<DocPage> {
+  const read = (mark: (tx: Tx) => Promise<void>) =>
+    asAnonymous(db, async (tx) => {
+      await mark(tx);
+      return queryDocs(tx, PUBLIC_COLLECTION, f, always);
+    });
+  return pages ? pages.get(db, { collection: PUBLIC_COLLECTION.id, reader: null, request: [f, always] }, read) : read(async () => {});
 }
 
 function asAnonymous<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -185,7 +196,8 @@ async function queryDocs(tx: Tx, c: Collection, f: ObjectFilter, always: boolean
   const { rows } = await sql<Row & { doc_text: string }>`${pageSql(c, f, sql`o.stix_id, o.version, ${ADDED} as added, o.spec_version, o.doc_text`, keyset(f.next), f.limit + 1)}`.execute(tx);
   const page = paged(rows, f.limit);
   const objects = page.items.length || always ? `,"objects":[${page.items.map((i) => i.doc_text).join(',')}]` : '';
-  return { count: page.items.length, envelope: `{"more":${page.more}${page.next ? `,"next":"${page.next}"` : ''}${objects}}`, more: page.more, first: page.first, last: page.last };
+  const body = Buffer.from(`{"more":${page.more}${page.next ? `,"next":"${page.next}"` : ''}${objects}}`);
+  return { count: page.items.length, body, more: page.more, first: page.first, last: page.last };
 }
 
 /** A page of `limit` rows out of the limit + 1 read (the extra one says there is more). */
