@@ -4,10 +4,14 @@
  * import, creates an API token, then reads the pages of 1,000 of the "all"
  * collection once, following `next`.
  *   muhafiz  serves GET /taxii2/api/collections/<all>/objects/ through the
- *            full stack (token, access check, RLS transaction, keyset page)
+ *            full stack (token, access check, kept page checked against the
+ *            intel change log or RLS transaction and keyset page); args
+ *            OBJECTS [WRITES_PER_SECOND]: with the latter, one indicator is
+ *            imported that often while the load runs
  *   bare     a bare Fastify route answering each of those URLs with the
  *            same bytes the real server answered (read from the JSON file
- *            `{path: body}` given as the next argument; no database)
+ *            `{path: body}` given as the next argument; no database), kept
+ *            as a Buffer, or as a string with a third argument `string`
  * Prints one JSON line {port, paths, token?, bytes} on stdout when ready.
  */
 import Fastify from 'fastify';
@@ -20,7 +24,7 @@ import type { Ctx } from '../src/core/context.js';
 import { createToken } from '../src/domains/auth/tokens.js';
 import { importObjects } from '../src/domains/intel/imports.js';
 import { COLLECTION_IDS } from '../src/domains/taxii/service.js';
-import { TAXII_MEDIA } from '../src/domains/taxii/routes.js';
+import { keptPages, TAXII_MEDIA } from '../src/domains/taxii/routes.js';
 import { insertOrg } from '../src/domains/tenancy/orgs.js';
 import { upsertMembership } from '../src/domains/tenancy/members.js';
 import { asPlatform, insertUser } from '../src/domains/tenancy/users.js';
@@ -29,17 +33,20 @@ import { openRuntime } from '../src/server/runtime.js';
 
 const mode = process.argv[2] as 'muhafiz' | 'bare';
 if (mode === 'bare') {
-  const byPath = new Map(Object.entries(JSON.parse(await readFile(process.argv[3]!, 'utf8')) as Record<string, string>));
+  // As bytes encoded once (`buffer`, the fastest a route can answer, as the
+  // real server keeps its pages) or as a string encoded on every send (`string`).
+  const asString = process.argv[4] === 'string';
+  const byPath = new Map(Object.entries(JSON.parse(await readFile(process.argv[3]!, 'utf8')) as Record<string, string>).map(([p, body]) => [p, asString ? body : Buffer.from(body)]));
   const bare = Fastify({ logger: false });
   bare.get('/taxii2/api/collections/:cid/objects/', async (req, reply) => reply.type(TAXII_MEDIA).send(byPath.get(req.url)));
   await bare.listen({ port: 0, host: '127.0.0.1' });
   console.log(JSON.stringify({ port: (bare.server.address() as { port: number }).port, paths: [...byPath.keys()], bytes: 0 }));
   process.on('SIGTERM', () => process.exit(0));
 } else {
-  await serveMuhafiz(Number(process.argv[3] ?? 10_000));
+  await serveMuhafiz(Number(process.argv[3] ?? 10_000), Number(process.argv[4] ?? 0));
 }
 
-async function serveMuhafiz(OBJECTS: number): Promise<void> {
+async function serveMuhafiz(OBJECTS: number, writesPerSecond: number): Promise<void> {
 
   const dataDir = await mkdtemp(join(tmpdir(), 'muhafiz-bench-taxii-'));
   const config = loadConfig({ ...process.env, MUHAFIZ_DATA_DIR: dataDir, LOG_LEVEL: 'silent', MUHAFIZ_SECRET_KEY: 'bench-secret-bench-secret-bench-secret-12' });
@@ -54,7 +61,7 @@ async function serveMuhafiz(OBJECTS: number): Promise<void> {
   });
   const ctx: Ctx = { db: rt.db, clock: rt.clock, requestId: 'bench', ip: null, actor: { kind: 'user', userId: user, orgId: org, orgKind: 'cert', roles: ['cert_analyst'], platformAdmin: false, label: 'bench' } };
   const hex = (i: number) => i.toString(16).padStart(12, '0');
-  const objects = Array.from({ length: OBJECTS }, (_, i) => ({
+  const indicator = (i: number) => ({
     type: 'indicator',
     spec_version: '2.1',
     id: `indicator--20000000-0000-4000-8000-${hex(i)}`,
@@ -67,7 +74,8 @@ async function serveMuhafiz(OBJECTS: number): Promise<void> {
     pattern_type: 'stix',
     valid_from: '2025-06-01T00:00:00Z',
     labels: ['bench', 'c2'],
-  }));
+  });
+  const objects = Array.from({ length: OBJECTS }, (_, i) => indicator(i));
   for (let i = 0; i < objects.length; i += 5000) {
     await importObjects(ctx, objects.slice(i, i + 5000), { source: 'bench', sharing: { tlp: 'green', recipientOrgs: [], recipientUsers: [], sharingGroups: [] } });
   }
@@ -92,7 +100,20 @@ async function serveMuhafiz(OBJECTS: number): Promise<void> {
   const pagesFile = join(dataDir, 'pages.json');
   await writeFile(pagesFile, JSON.stringify(Object.fromEntries(pages.map((p) => [p.path, p.body]))));
   await app.listen({ port: 0, host: '127.0.0.1' });
+  // Another org's analyst would be adding intelligence meanwhile: each write
+  // commits a change that every kept page is then checked against and re-read.
+  if (writesPerSecond > 0) {
+    let i = OBJECTS;
+    const write = async () => {
+      await importObjects(ctx, [indicator(i++)], { source: 'bench-writer', sharing: { tlp: 'green', recipientOrgs: [], recipientUsers: [], sharingGroups: [] } });
+      setTimeout(() => void write(), 1000 / writesPerSecond);
+    };
+    setTimeout(() => void write(), 1000 / writesPerSecond);
+  }
   const port = (app.server.address() as { port: number }).port;
   console.log(JSON.stringify({ port, token, paths: pages.map((p) => p.path), bytes, pagesFile, driver: rt.db.driver }));
-  process.on('SIGTERM', () => process.exit(0));
+  process.on('SIGTERM', () => {
+    if (process.env.BENCH_TAXII_COUNTS) console.error('kept pages', JSON.stringify(keptPages(rt).counts));
+    process.exit(0);
+  });
 }
