@@ -120,8 +120,14 @@ describe(`STIX store (${TEST_DRIVER})`, () => {
     expect(r.statusCode).toBe(200);
     expect(r.json().items.length).toBeGreaterThan(0);
     for (const i of r.json().items) expect(i.type).toBe('indicator');
+    // Each indicator carries its pattern (the advisory composer's picker shows it); other types carry null.
+    for (const i of r.json().items) expect(i.pattern).toEqual(expect.stringContaining('['));
+    expect(r.json().items.some((i: { pattern: string }) => i.pattern.includes('10.0.0.0'))).toBe(true);
+    const one = (await client.get(`/api/intel/objects/${r.json().items[0].id as string}`)).json();
+    expect(one.summary.pattern).toBe(one.object.pattern);
     const bySource = await client.get('/api/intel/objects?source=unit&includeRevoked=true');
     expect(bySource.json().items.map((i: { id: string }) => i.id)).toEqual(['malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b']);
+    expect(bySource.json().items[0].pattern).toBeNull();
     const byTlp = await client.get('/api/intel/objects?tlp=red,amber+strict');
     for (const i of byTlp.json().items) expect(['red', 'amber+strict']).toContain(i.tlp);
     const green = await client.get('/api/intel/objects?tlp=green&includeRevoked=true');

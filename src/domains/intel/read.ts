@@ -20,10 +20,13 @@ const SUMMARY_COLS = [
   'producer_org_id', 'created_by_ref', 'pattern_type', 'labels', 'added_at',
 ] as const;
 
+/** An indicator's pattern, read from the document. */
+const PATTERN = sql<string | null>`doc->>'pattern'`.as('pattern');
+
 type SummaryDb = {
   stix_id: string; type: string; name: string | null; version: string; created: Date | null; modified: Date | null; tlp: string | null; pap: string | null;
   revoked: boolean; deprecated: boolean; source: string; org_id: string; producer_org_id: string | null; created_by_ref: string | null; pattern_type: string | null;
-  labels: string[]; added_at: Date;
+  pattern: string | null; labels: string[]; added_at: Date;
 };
 
 function toSummary(r: SummaryDb): ObjectSummary {
@@ -43,6 +46,7 @@ function toSummary(r: SummaryDb): ObjectSummary {
     producerOrgId: r.producer_org_id,
     createdByRef: r.created_by_ref,
     patternType: r.pattern_type,
+    pattern: r.pattern,
     labels: r.labels,
     addedAt: r.added_at.toISOString(),
   };
@@ -96,6 +100,8 @@ export async function listObjects(ctx: Ctx, q: ObjectQuery): Promise<PagedResult
     const rows = await tx
       .selectFrom(newest.as('o'))
       .selectAll()
+      // Read from the document for the page's rows only (after the sort and limit), not for every match.
+      .select(sql<string | null>`case when o.type = 'indicator' then (select s.doc->>'pattern' from stix_objects s where s.org_id = o.org_id and s.stix_id = o.stix_id and s.version = o.version) end`.as('pattern'))
       .orderBy('rank', 'desc')
       .orderBy('modified', (ob) => ob.desc().nullsLast())
       .orderBy('stix_id')
@@ -111,7 +117,7 @@ export async function listObjects(ctx: Ctx, q: ObjectQuery): Promise<PagedResult
 
 /** The newest visible version of an object (or the version asked for), or STIX_OBJECT_NOT_FOUND. */
 export async function getObjectIn(tx: Tx, stixId: string, version?: string): Promise<{ summary: ObjectSummary; object: Record<string, unknown> } | undefined> {
-  let b = tx.selectFrom('stix_objects').select([...SUMMARY_COLS, 'doc']).where('stix_id', '=', stixId);
+  let b = tx.selectFrom('stix_objects').select([...SUMMARY_COLS, PATTERN, 'doc']).where('stix_id', '=', stixId);
   b = version ? b.where('version', '=', version) : b;
   const r = await b.orderBy('modified', (ob) => ob.desc().nullsLast()).orderBy('added_at', 'desc').limit(1).executeTakeFirst();
   return r ? { summary: toSummary(r), object: r.doc } : undefined;
@@ -145,7 +151,7 @@ export async function sightingCountsIn(tx: Tx, indicatorId: string): Promise<{ s
 export async function listVersions(ctx: Ctx, stixId: string): Promise<ObjectSummary[]> {
   authorize(ctx.actor, IntelActions['intel.read']);
   return inTx(ctx, async (tx) => {
-    const rows = await tx.selectFrom('stix_objects').select(SUMMARY_COLS).where('stix_id', '=', stixId).orderBy('modified', (ob) => ob.desc().nullsLast()).execute();
+    const rows = await tx.selectFrom('stix_objects').select([...SUMMARY_COLS, PATTERN]).where('stix_id', '=', stixId).orderBy('modified', (ob) => ob.desc().nullsLast()).execute();
     if (!rows.length) throw IntelErrors.STIX_OBJECT_NOT_FOUND();
     return rows.map(toSummary);
   });

@@ -70,6 +70,8 @@ export const ObjectSummary = z.object({
   producerOrgId: z.string().uuid().nullable(),
   createdByRef: z.string().nullable(),
   patternType: z.string().nullable(),
+  /** An indicator's pattern (null for other types), so a picker can show what it detects. */
+  pattern: z.string().nullable(),
   labels: z.array(z.string()),
   addedAt: z.string(),
 });

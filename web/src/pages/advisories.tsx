@@ -5,6 +5,7 @@ import type { AdvisoryRow, RecipientState } from '../../../src/domains/advisorie
 import { api, type Paged } from '../api.js';
 import { DataTable } from '../components/data-table.js';
 import { FilterBar, useListParams } from '../components/filter-bar.js';
+import { IndicatorPicker, type PickedIndicator } from '../components/indicator-picker.js';
 import { ErrorBanner, fieldErrorsOf, FormField, labelOf, SelectField } from '../components/form-field.js';
 import { useToast } from '../components/toast.js';
 import { can, useActiveSession } from '../session.js';
@@ -44,9 +45,11 @@ export function AdvisoriesPage() {
 
 function Compose() {
   const navigate = useNavigate();
-  const [f, setF] = useState({ title: '', tlp: 'amber', severity: 'high', cveIds: '', products: '', description: '', recommendedActions: '', audience: 'all', sector: '', indicators: '', stixIds: '', stixFromObservables: '' });
+  const [f, setF] = useState({ title: '', tlp: 'amber', severity: 'high', cveIds: '', products: '', description: '', recommendedActions: '', audience: 'all', sector: '', indicators: '', stixFromObservables: '' });
+  const [stix, setStix] = useState<PickedIndicator[]>([]);
   const create = useMutation({
-    mutationFn: () =>
+    // The ids travel as the mutation's variables, so an error naming stixIndicatorIds[i] is tied to the id sent there.
+    mutationFn: (stixIndicatorIds: string[]) =>
       api.post<AdvisoryRow>('/api/advisories', {
         title: f.title,
         tlp: f.tlp,
@@ -56,7 +59,7 @@ function Compose() {
         description: f.description,
         recommendedActions: f.recommendedActions,
         indicators: f.indicators.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => { const i = l.indexOf(':'); return { type: l.slice(0, i).trim(), value: l.slice(i + 1).trim(), tlp: f.tlp }; }),
-        stixIndicatorIds: f.stixIds.split(/\s+/).filter(Boolean),
+        stixIndicatorIds,
         stixFromObservables: f.stixFromObservables === 'yes',
         audience: f.audience === 'sector' ? { kind: 'sector', sector: f.sector } : { kind: 'all' },
       }),
@@ -77,10 +80,10 @@ function Compose() {
       <div className="field"><label htmlFor="adv-actions">Recommended actions</label><textarea id="adv-actions" value={f.recommendedActions} onChange={(e) => set('recommendedActions')(e.target.value)} /></div>
       <div className="field"><label htmlFor="adv-indicators">Observables (one per line: type: value, e.g. ipv4: 51.15.1.2)</label><textarea id="adv-indicators" value={f.indicators} onChange={(e) => set('indicators')(e.target.value)} /></div>
       <SelectField label="Publish the observables as STIX indicators" name="stixFromObservables" value={f.stixFromObservables} onChange={set('stixFromObservables')} options={[{ value: '', label: 'No' }, { value: 'yes', label: "Yes, under the advisory's TLP" }]} errors={errors} />
-      <div className="field"><label htmlFor="adv-stix">Existing STIX indicators to attach (ids, one per line)</label><textarea id="adv-stix" value={f.stixIds} onChange={(e) => set('stixIds')(e.target.value)} aria-invalid={Object.keys(errors).some((k) => k.startsWith('stixIndicatorIds')) ? true : undefined} />{Object.entries(errors).filter(([k]) => k.startsWith('stixIndicatorIds')).map(([k, m]) => <div key={k} className="field-error" role="alert">{m}</div>)}</div>
+      <IndicatorPicker value={stix} onChange={setStix} errors={errors} sent={create.variables} />
       <SelectField label="Audience" name="audience" value={f.audience} onChange={set('audience')} options={[{ value: 'all', label: 'All constituents' }, { value: 'sector', label: 'One sector' }]} />
       {f.audience === 'sector' ? <FormField label="Sector" name="audience.sector" value={f.sector} onChange={(e) => set('sector')(e.target.value)} errors={errors} /> : null}
-      <button type="button" className="primary" onClick={() => create.mutate()}>Save draft</button>
+      <button type="button" className="primary" onClick={() => create.mutate(stix.map((i) => i.id))}>Save draft</button>
     </details>
   );
 }

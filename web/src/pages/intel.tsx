@@ -6,13 +6,10 @@ import { api, type Paged } from '../api.js';
 import { DataTable } from '../components/data-table.js';
 import { FilterBar, useListParams } from '../components/filter-bar.js';
 import { ErrorBanner } from '../components/form-field.js';
+import { Tlp } from '../components/tlp.js';
 import { RelationshipGraph, type Graph } from './intel-graph.js';
 
 const TYPES = ['indicator', 'attack-pattern', 'malware', 'intrusion-set', 'tool', 'campaign', 'course-of-action', 'report', 'relationship', 'identity', 'vulnerability', 'threat-actor'];
-
-function Tlp({ tlp }: { tlp: string | null }) {
-  return tlp ? <span className={`tlp tlp-${tlp.replace('+', '-')}`}>TLP:{tlp.toUpperCase()}</span> : <span className="muted">private</span>;
-}
 
 /** Intel explorer: search every STIX object the acting org may see, with filters kept in the URL. */
 export function IntelExplorerPage() {
@@ -94,7 +91,7 @@ export function IntelObjectPage() {
             Sightings: {d.sightings.seen} seen, {d.sightings.falsePositive} false positive, by {d.sightings.orgs} organisation(s)
           </p>
           <h2>Relationships</h2>
-          {graph.data && graph.data.edges.length ? <RelationshipGraph id={id} graph={graph.data} /> : null}
+          {graph.data && graph.data.edges.length ? <RelationshipGraph key={id} id={id} graph={graph.data} /> : null}
           <DataTable
             caption="Relationships"
             rows={graph.data?.edges}
