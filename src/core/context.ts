@@ -13,6 +13,8 @@ export interface Ctx {
   requestId: string;
   ip: string | null;
   clock: Clock;
+  /** For a request: the change-watch round count when it came in (see change-watch.ts); anything kept is checked by a round started after it. */
+  arrival?: number;
 }
 
 /**

@@ -23,13 +23,13 @@ export interface Database {
    */
   restrictToAppRole(): Promise<void>;
   /**
-   * PGlite only: calls `onCommit` for every committed transaction that sent
-   * a notification on `channel` (pg_notify), before that transaction's
-   * COMMIT returns. PGlite is one connection owned by this process, so every
+   * PGlite only: calls `onCommit` with the payload of every notification
+   * on `channel` (pg_notify) a committed transaction sent, before that
+   * transaction's COMMIT returns. PGlite is one connection owned by this process, so every
    * writer is seen here, in commit order; a PostgreSQL server has other
    * clients and delivers notifications late, so it offers no such signal.
    */
-  onCommitNotify?(channel: string, onCommit: () => void): Promise<void>;
+  onCommitNotify?(channel: string, onCommit: (payload: string) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,8 +112,8 @@ async function connectPGlite(dataDir: string | undefined, loadDataDir?: Blob | F
       // PGlite queues the callbacks as microtasks while it parses the
       // COMMIT's answer, so they run before that COMMIT's promise resolves
       // and before the pool hands the connection to anyone else.
-      pglite.onNotification((ch) => {
-        if (ch === channel) onCommit();
+      pglite.onNotification((ch, payload) => {
+        if (ch === channel) onCommit(payload);
       });
       // Through the pool, alone on the connection: pglite.listen() would run
       // inside whatever transaction holds it (and die with its rollback).

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize, type Actor } from '../core/access/index.js';
+import { changeWatch } from '../core/change-watch.js';
 import type { Ctx } from '../core/context.js';
 import { AppError, E } from '../core/errors.js';
 import { resolveSession, type ResolvedSession } from '../domains/auth/sessions.js';
@@ -27,6 +28,8 @@ declare module 'fastify' {
     ctx: Ctx;
     /** Set when credentials were presented but were not valid. */
     authError: AppError | null;
+    /** The change-watch round count when the request came in (src/core/change-watch.ts). */
+    arrival: number;
   }
 }
 
@@ -50,10 +53,17 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
   app.decorateRequest('session', null);
   app.decorateRequest('actor', null);
   app.decorateRequest('authError', null);
+  app.decorateRequest('arrival', 0);
+  const watch = changeWatch(deps.db);
+  // Before anything else of the request: what is kept for it (token lookups, TAXII pages) is judged by checks started after this.
+  app.addHook('onRequest', (req, _reply, done) => {
+    req.arrival = watch.arrival();
+    done();
+  });
   app.decorateRequest('ctx', {
     getter(this: FastifyRequest): Ctx {
       if (!this.actor) throw this.authError ?? E.UNAUTHENTICATED();
-      return { db: deps.db, actor: this.actor, requestId: this.id, ip: this.ip, clock: deps.clock };
+      return { db: deps.db, actor: this.actor, requestId: this.id, ip: this.ip, clock: deps.clock, arrival: this.arrival };
     },
   });
 
@@ -63,7 +73,7 @@ export const authPlugin = fp(async function authPlugin(app: FastifyInstance, opt
     const cookie = req.cookies[SESSION_COOKIE];
     try {
       if (bearer) {
-        req.actor = await resolveToken(deps, bearer);
+        req.actor = await resolveToken(deps, bearer, req.arrival);
       } else if (cookie) {
         req.session = await resolveSession(deps, cookie);
         req.actor = req.session.actor;

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { pruneChangeLog } from '../core/change-watch.js';
 import { registerAdvisoryJobs } from '../domains/advisories/jobs.js';
 import { registerIncidentJobs } from '../domains/incidents/jobs.js';
 import { registerIntelJobs } from '../domains/intel/jobs.js';
@@ -35,6 +36,10 @@ export async function registerJobs(deps: AppDeps): Promise<void> {
   // empty tables (migration 0070). PostgreSQL's autovacuum does it on its own.
   deps.jobs.register('maintenance.statistics', async () => ({ analyzed: await refreshStaleStatistics(deps.db) }));
   if (deps.db.driver === 'pglite') await deps.jobs.schedule('maintenance.statistics', 300);
+  // The change log (0080) grows by a row per writing transaction and topic; a
+  // prune makes everything kept be read again once, so daily.
+  deps.jobs.register('maintenance.changes.prune', async () => ({ removed: await pruneChangeLog(deps.db) }));
+  await deps.jobs.schedule('maintenance.changes.prune', 86_400);
   await registerRiskJobs(deps);
   await registerDocumentJobs(deps);
   await registerControlJobs(deps);

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneChangeLog } from '../../src/core/change-watch.js';
 import { inTx, type Ctx } from '../../src/core/context.js';
 import { createToken } from '../../src/domains/auth/tokens.js';
 import { importObjects } from '../../src/domains/intel/imports.js';
-import { pruneIntelChanges } from '../../src/domains/intel/jobs.js';
 import { createSharingGroup, updateSharingGroupMembers } from '../../src/domains/sharing/service.js';
 import { keptPages } from '../../src/domains/taxii/routes.js';
 import { COLLECTION_IDS } from '../../src/domains/taxii/service.js';
@@ -110,7 +110,7 @@ describe(`TAXII kept pages (${TEST_DRIVER})`, () => {
   it('answers the same after the change log is pruned (re-read on PostgreSQL, where the epoch moved; PGlite counts commits in process)', async () => {
     const before = await names(ALL, 'cert');
     expect((await counted(() => names(ALL, 'cert'))).kept).toBe(1);
-    expect(await pruneIntelChanges(t.rt.db)).toBeGreaterThan(0);
+    expect(await pruneChangeLog(t.rt.db)).toBeGreaterThan(0);
     const after = await counted(() => names(ALL, 'cert'));
     expect(after).toMatchObject(TEST_DRIVER === 'pglite' ? { value: before, kept: 1, read: 0 } : { value: before, kept: 0, read: 1 });
     expect((await counted(() => names(ALL, 'cert'))).kept).toBe(1);

@@ -4,6 +4,7 @@ import { audit } from '../../core/audit.js';
 import { inTx, type Ctx } from '../../core/context.js';
 import { E } from '../../core/errors.js';
 import { LRUCache } from 'lru-cache';
+import { changeWatch, type ChangeMark } from '../../core/change-watch.js';
 import { FreshRuns } from '../../core/fresh-runs.js';
 import { newId, randomToken, sha256 } from '../../core/ids.js';
 import type { AppDeps } from '../../server/deps.js';
@@ -41,51 +42,56 @@ interface TokenLookup {
 /**
  * How tokens are looked up on one database. Concurrent requests with the
  * same token (a TAXII client's parallel connections) share one query that
- * started after each of them arrived, so a revocation committed before a
- * request came in is always seen (FreshRuns); keyed by the token's hash.
- *
- * On PGlite every writer goes through this process's one connection, and
- * any commit that touches what a lookup reads (api_tokens, users,
- * memberships, orgs) notifies before it returns (migration 0080): a lookup
- * is kept while no such commit has happened, for at most a minute (so
- * `last_used_at`, which the lookup refreshes once a minute, stays about as
- * fresh as on PostgreSQL). Only tokens that exist are kept.
+ * started after each of them arrived (FreshRuns), and a lookup is kept,
+ * keyed by the token's hash, while no transaction that touches what it read
+ * (api_tokens, users, memberships, orgs: topic `auth` of the change log,
+ * 0080) has committed since, as the change watch judges for the request
+ * (one query shared with its other checks on PostgreSQL, none on PGlite).
+ * At most a minute, so `last_used_at`, which the lookup refreshes once a
+ * minute, stays as fresh. A revocation committed before a request came in
+ * is always seen. Only tokens that exist are kept.
  */
 class TokenLookups {
-  readonly runs = new FreshRuns<string, TokenLookup | undefined>();
-  readonly kept: LRUCache<string, { row: TokenLookup; commits: number; at: number }> | null;
-  readonly listening: Promise<void> | null;
-  commits = 0;
-
-  constructor(db: AppDeps['db']) {
-    this.kept = db.onCommitNotify ? new LRUCache({ max: 10_000 }) : null;
-    this.listening = db.onCommitNotify ? db.onCommitNotify('muhafiz_auth_changes', () => void this.commits++) : null;
-  }
+  readonly runs = new FreshRuns<string, { row: TokenLookup | undefined; mark: ChangeMark | null }>();
+  readonly kept = new LRUCache<string, { row: TokenLookup; mark: ChangeMark; at: number }>({ max: 10_000 });
 }
 
 const KEEP_MS = 60_000;
 const lookups = new WeakMap<object, TokenLookups>();
 
-/** Resolves a bearer token to its actor, or throws TOKEN_INVALID. */
-export async function resolveToken(deps: Pick<AppDeps, 'db' | 'clock'>, token: string): Promise<Actor> {
+/**
+ * Resolves a bearer token to its actor, or throws TOKEN_INVALID. `arrival`:
+ * the request's (ChangeWatch.arrival() when it came in), so that what is
+ * kept is judged by a check that started after it.
+ */
+export async function resolveToken(deps: Pick<AppDeps, 'db' | 'clock'>, token: string, arrival?: number): Promise<Actor> {
   const m = TOKEN.exec(token);
   if (!m) throw E.TOKEN_INVALID();
   let l = lookups.get(deps.db);
-  if (!l) lookups.set(deps.db, (l = new TokenLookups(deps.db)));
-  if (l.listening) await l.listening;
+  if (!l) lookups.set(deps.db, (l = new TokenLookups()));
+  const watch = changeWatch(deps.db);
   const hash = sha256(token);
   const at = deps.clock.now().getTime();
-  const known = l.kept?.get(hash);
+  const known = l.kept.get(hash);
   let t: TokenLookup | undefined;
-  if (known && known.commits === l.commits && at - known.at < KEEP_MS) t = known.row;
-  else {
-    // Counted before the lookup: a change committing meanwhile makes the kept row stale, never the reverse.
-    const commits = l.commits;
-    t = await l.runs.run(hash, async () => {
-      const { rows } = await sql<TokenLookup>`select * from auth_token(${orgIdFromHex(m[1]!)}, ${hash}, ${deps.clock.now()})`.execute(deps.db.kysely);
-      return rows[0];
+  const still = known && at - known.at < KEEP_MS ? await watch.check(known.mark, 'auth', arrival) : null;
+  if (known && still) {
+    known.mark = still;
+    t = known.row;
+  } else {
+    const found = await l.runs.run(hash, async () => {
+      // PGlite: counted before the lookup; PostgreSQL: the lookup statement's own snapshot, which
+      // precedes the function's reads. Either way a change committing meanwhile makes the kept row
+      // stale, never the reverse.
+      const local = await watch.localMark('auth');
+      const { rows } = await sql<TokenLookup & { mark_snap: string; mark_epoch: number }>`
+        select t.*, m.snap as mark_snap, m.epoch as mark_epoch
+          from auth_token(${orgIdFromHex(m[1]!)}, ${hash}, ${deps.clock.now()}) t, change_mark() m`.execute(deps.db.kysely);
+      const r = rows[0];
+      return { row: r, mark: local ?? (r ? watch.markOf(r.mark_snap, r.mark_epoch) : null) };
     });
-    if (t && l.kept) l.kept.set(hash, { row: t, commits, at });
+    t = found.row;
+    if (t && found.mark) l.kept.set(hash, { row: t, mark: found.mark, at });
   }
   const now = deps.clock.now();
   // The owner must still hold the token's role: a token never outlives its owner's privileges.

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { systemActor } from '../../core/access/index.js';
 import type { AppDeps } from '../../server/deps.js';
 import type { OrgKind } from '../../db/types.js';
@@ -7,23 +6,11 @@ import { recorrelate } from './sightings.js';
 import { deliverWebhook } from './alerts.js';
 import { pollDueFeeds } from '../taxii/feeds.js';
 
-/** Empties the log of intel writes that kept TAXII pages are checked against (migration 0327); returns how many rows it held. */
-export async function pruneIntelChanges(db: AppDeps['db']): Promise<number> {
-  return db.kysely.transaction().execute(async (tx) => {
-    await sql`select set_config('role', 'muhafiz_system', true)`.execute(tx);
-    const { rows } = await sql<{ n: number }>`select intel_change_prune() as n`.execute(tx);
-    return rows[0]!.n;
-  });
-}
-
-/** The intel domain's jobs: storing queued bundle imports, full re-correlation, polling TAXII feeds, pruning the change log. */
+/** The intel domain's jobs: storing queued bundle imports, full re-correlation, polling TAXII feeds. */
 export async function registerIntelJobs(deps: AppDeps): Promise<void> {
   deps.jobs.register('intel.feeds.poll', async () => pollDueFeeds(deps));
   deps.jobs.register('intel.webhook', async (job) => deliverWebhook(job.payload as { url: string; matches: unknown[] }));
   await deps.jobs.schedule('intel.feeds.poll', 300);
-  // One row per writing transaction; pruning drops every kept TAXII page once, so daily.
-  deps.jobs.register('intel.changes.prune', async () => ({ removed: await pruneIntelChanges(deps.db) }));
-  await deps.jobs.schedule('intel.changes.prune', 86_400);
   deps.jobs.register('intel.import', async (job) => {
     const r = await runImportJob(deps, job.orgId!, String(job.payload.importId));
     return r as unknown as Record<string, unknown>;

@@ -176,7 +176,7 @@ const kept = new WeakMap<AppDeps, KeptPages>();
 /** The object pages kept by one server (both API roots share the memory MUHAFIZ_TAXII_CACHE_MB gives). */
 export function keptPages(deps: AppDeps): KeptPages {
   let pages = kept.get(deps);
-  if (!pages) kept.set(deps, (pages = new KeptPages(deps.config.taxiiCacheBytes, deps.db)));
+  if (!pages) kept.set(deps, (pages = new KeptPages(deps.config.taxiiCacheBytes)));
   return pages;
 }
 
@@ -205,7 +205,7 @@ export function taxiiRoutes(deps: AppDeps) {
         const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
         if (basic) {
           const decoded = Buffer.from(basic, 'base64').toString('utf8');
-          req.actor = await resolveToken(deps, decoded.slice(decoded.indexOf(':') + 1));
+          req.actor = await resolveToken(deps, decoded.slice(decoded.indexOf(':') + 1), req.arrival);
         }
       }
       // With the public root enabled, anyone may read the discovery document that points to it.
@@ -292,7 +292,7 @@ export function taxiiPublicRoutes(deps: AppDeps) {
     }));
     app.get(`${root}/collections/`, opts, async () => ({ collections: [publicCollection(PUBLIC_COLLECTION)] }));
     app.get(`${root}/collections/:cid/`, opts, async (req) => publicCollection(await collection(req)));
-    readRoutes(app, root, opts, collection, { rows: (_req, _c, f) => queryPublicObjects(deps.db, f), docs: (_req, _c, f, always) => queryPublicObjectDocs(deps.db, f, always, keptPages(deps)) });
+    readRoutes(app, root, opts, collection, { rows: (_req, _c, f) => queryPublicObjects(deps.db, f), docs: (req, _c, f, always) => queryPublicObjectDocs(deps.db, f, always, keptPages(deps), req.arrival) });
     const readOnly = async () => {
       throw TaxiiErrors.TAXII_FORBIDDEN('The public collection is read-only');
     };

@@ -133,7 +133,7 @@ export async function queryObjectDocs(ctx: Ctx, c: Collection, f: ObjectFilter, 
     });
   if (!pages) return read(async () => {});
   const reader = c.sameForEveryReader ? null : { orgId: ctx.actor.orgId, userId: ctx.actor.userId };
-  return pages.get(ctx.db, { collection: c.id, reader, request: [f, always] }, read);
+  return pages.get(ctx.db, { collection: c.id, reader, request: [f, always] }, read, ctx.arrival);
 }
 
 /**
@@ -164,13 +164,13 @@ export async function queryPublicObjects(db: Database, f: ObjectFilter): Promise
 }
 
 /** The public page as objects (see queryPublicObjects). */
-export async function queryPublicObjectDocs(db: Database, f: ObjectFilter, always = false, pages?: KeptPages): Promise<DocPage> {
+export async function queryPublicObjectDocs(db: Database, f: ObjectFilter, always = false, pages?: KeptPages, arrival?: number): Promise<DocPage> {
   const read = (mark: (tx: Tx) => Promise<void>) =>
     asAnonymous(db, async (tx) => {
       await mark(tx);
       return queryDocs(tx, PUBLIC_COLLECTION, f, always);
     });
-  return pages ? pages.get(db, { collection: PUBLIC_COLLECTION.id, reader: null, request: [f, always] }, read) : read(async () => {});
+  return pages ? pages.get(db, { collection: PUBLIC_COLLECTION.id, reader: null, request: [f, always] }, read, arrival) : read(async () => {});
 }
 
 function asAnonymous<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
