@@ -60,16 +60,17 @@ export class ChangeWatch {
   #started: { index: number; floor: bigint; pending: boolean; round: Promise<Round> } | null = null;
   /** The round to start when the pending one ends. */
   #next: { floor: bigint; round: Promise<Round> } | null = null;
-  readonly #commits: Record<string, number> | null;
-  readonly #listening: Promise<void> | null;
+  /** PGlite: commits seen per topic since this watch was made (no mark is older). */
+  readonly #commits: Record<string, number> | null = null;
 
   constructor(private readonly db: Database) {
-    this.#commits = db.onCommitNotify ? {} : null;
-    this.#listening = db.onCommitNotify
-      ? db.onCommitNotify('muhafiz_changes', (topic) => {
-          this.#commits![topic] = (this.#commits![topic] ?? 0) + 1;
-        })
-      : null;
+    if (db.onCommitNotify) {
+      const commits: Record<string, number> = {};
+      db.onCommitNotify((topic) => {
+        commits[topic] = (commits[topic] ?? 0) + 1;
+      });
+      this.#commits = commits;
+    }
   }
 
   /** To pass back to `check` as `arrival`: rounds started after this call number above it. */
@@ -83,10 +84,7 @@ export class ChangeWatch {
    * while holding the connection (in the reading transaction).
    */
   async mark(topic: Topic, tx: Tx): Promise<ChangeMark> {
-    if (this.#listening) {
-      await this.#listening;
-      return { commits: this.#commits![topic] ?? 0 };
-    }
+    if (this.#commits) return { commits: this.#commits[topic] ?? 0 };
     const { rows } = await sql<{ snap: string; epoch: number }>`select snap, epoch from change_mark()`.execute(tx);
     return this.markOf(rows[0]!.snap, rows[0]!.epoch);
   }
@@ -97,10 +95,8 @@ export class ChangeWatch {
   }
 
   /** PGlite: the mark for a read about to start (no query can run in between that this process does not see). */
-  async localMark(topic: Topic): Promise<ChangeMark | null> {
-    if (!this.#listening) return null;
-    await this.#listening;
-    return { commits: this.#commits![topic] ?? 0 };
+  localMark(topic: Topic): ChangeMark | null {
+    return this.#commits ? { commits: this.#commits[topic] ?? 0 } : null;
   }
 
   /**

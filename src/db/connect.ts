@@ -8,6 +8,9 @@ import type { DB } from './types.js';
 
 export type Driver = 'pglite' | 'postgres';
 
+/** Where the change log's triggers notify at commit (migration 0080). */
+export const CHANGES_CHANNEL = 'muhafiz_changes';
+
 /** One open database: a Kysely instance plus what the driver needs to close and dump it. */
 export interface Database {
   readonly driver: Driver;
@@ -23,13 +26,14 @@ export interface Database {
    */
   restrictToAppRole(): Promise<void>;
   /**
-   * PGlite only: calls `onCommit` with the payload of every notification
-   * on `channel` (pg_notify) a committed transaction sent, before that
-   * transaction's COMMIT returns. PGlite is one connection owned by this process, so every
-   * writer is seen here, in commit order; a PostgreSQL server has other
-   * clients and delivers notifications late, so it offers no such signal.
+   * PGlite only: calls `onCommit` with the payload of every notification on
+   * CHANGES_CHANNEL (the change log's triggers, migration 0080) that a
+   * committed transaction sent, before that transaction's COMMIT returns.
+   * PGlite is one connection owned by this process, so every writer is seen
+   * here, in commit order; a PostgreSQL server has other clients and
+   * delivers notifications late, so it offers no such signal.
    */
-  onCommitNotify?(channel: string, onCommit: (payload: string) => void): Promise<void>;
+  onCommitNotify?(onCommit: (payload: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -99,6 +103,8 @@ async function connectPGlite(dataDir: string | undefined, loadDataDir?: Blob | F
     extensions: { pg_trgm },
   });
   await pglite.waitReady;
+  // Before anything else uses the connection (a LISTEN inside someone's transaction would die with its rollback).
+  await pglite.exec(`LISTEN ${CHANGES_CHANNEL}`);
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) as never }) });
   return {
     driver: 'pglite',
@@ -107,17 +113,13 @@ async function connectPGlite(dataDir: string | undefined, loadDataDir?: Blob | F
     async restrictToAppRole() {
       await pglite.exec('SET ROLE muhafiz_app');
     },
-    async onCommitNotify(channel, onCommit) {
-      if (!/^[a-z_]+$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    onCommitNotify(onCommit) {
       // PGlite queues the callbacks as microtasks while it parses the
       // COMMIT's answer, so they run before that COMMIT's promise resolves
       // and before the pool hands the connection to anyone else.
-      pglite.onNotification((ch, payload) => {
-        if (ch === channel) onCommit(payload);
+      pglite.onNotification((channel, payload) => {
+        if (channel === CHANGES_CHANNEL) onCommit(payload);
       });
-      // Through the pool, alone on the connection: pglite.listen() would run
-      // inside whatever transaction holds it (and die with its rollback).
-      await sql.raw(`LISTEN ${channel}`).execute(kysely);
     },
     async close() {
       await kysely.destroy();

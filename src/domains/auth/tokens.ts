@@ -83,7 +83,7 @@ export async function resolveToken(deps: Pick<AppDeps, 'db' | 'clock'>, token: s
       // PGlite: counted before the lookup; PostgreSQL: the lookup statement's own snapshot, which
       // precedes the function's reads. Either way a change committing meanwhile makes the kept row
       // stale, never the reverse.
-      const local = await watch.localMark('auth');
+      const local = watch.localMark('auth');
       const { rows } = await sql<TokenLookup & { mark_snap: string; mark_epoch: number }>`
         select t.*, m.snap as mark_snap, m.epoch as mark_epoch
           from auth_token(${orgIdFromHex(m[1]!)}, ${hash}, ${deps.clock.now()}) t, change_mark() m`.execute(deps.db.kysely);
