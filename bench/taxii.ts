@@ -16,7 +16,7 @@
  * is then re-read once a second), and with MUHAFIZ_TAXII_CACHE_MB=0 (every
  * page read from the database, what a first read costs).
  */
-import { fmt, load, startTarget, stop, table } from './lib.js';
+import { fmt, load, startTarget, stop, table, type LoadResult } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const OBJECTS = Number(process.env.BENCH_TAXII_OBJECTS ?? 10_000);
@@ -25,35 +25,37 @@ type Info = { port: number; paths: string[]; bytes: number; token?: string; page
 
 export async function run(drivers: Array<{ name: string; env: NodeJS.ProcessEnv; fresh: () => Promise<NodeJS.ProcessEnv> }>): Promise<string> {
   const rows: Array<Record<string, string | number>> = [];
+  const variants = [
+    { target: 'GET .../objects/?limit=1000 (kept pages, default)', args: [], env: {} },
+    { target: '  same, another org importing 1 indicator/s', args: ['1'], env: {} },
+    { target: '  same, MUHAFIZ_TAXII_CACHE_MB=0 (every page read)', args: [], env: { MUHAFIZ_TAXII_CACHE_MB: '0' } },
+  ];
   for (const d of drivers) {
-    const variants = [
-      { target: 'GET .../objects/?limit=1000 (kept pages, default)', args: [], env: {} },
-      { target: '  same, another org importing 1 indicator/s', args: ['1'], env: {} },
-      { target: '  same, MUHAFIZ_TAXII_CACHE_MB=0 (every page read)', args: [], env: { MUHAFIZ_TAXII_CACHE_MB: '0' } },
-    ];
-    let base: { rps: number } | undefined;
-    let baseString: { rps: number } | undefined;
+    let kb = '';
+    let pagesFile: string | undefined;
+    const measured: Array<{ target: string; r: LoadResult }> = [];
     for (const v of variants) {
       const full = await startTarget<Info>('bench/taxii-target.ts', ['muhafiz', String(OBJECTS), ...v.args], { ...(await d.fresh()), ...v.env });
-      const kb = fmt(full.info.bytes / 1024, 0);
-      if (!base || !baseString) {
-        for (const kind of ['buffer', 'string'] as const) {
-          const bare = await startTarget<Info>('bench/taxii-target.ts', ['bare', full.info.pagesFile!, kind], d.env);
-          const b = await load(`http://127.0.0.1:${bare.info.port}`, { seconds: SECONDS, connections: CONNECTIONS, paths: bare.info.paths });
-          await stop(bare.child);
-          if (kind === 'buffer') base = b;
-          else baseString = b;
-          const target = kind === 'buffer' ? 'bare Fastify, same bytes as a Buffer (baseline)' : 'bare Fastify, same bytes as a string';
-          rows.push({ driver: d.name, target, 'page KB': kb, 'pages/s': fmt(b.rps, 1), 'MB/s': fmt(b.mbps, 1), 'p50 ms': b.p50, 'p99 ms': b.p99, errors: b.errors, ratio: fmt(b.rps / base!.rps, 2), 'vs string': fmt(b.rps / b.rps, 2) });
-        }
-        rows.at(-1)!['vs string'] = '1.00';
-        rows.at(-2)!['vs string'] = fmt(base!.rps / baseString!.rps, 2);
-      }
+      kb = fmt(full.info.bytes / 1024, 0);
+      pagesFile ??= full.info.pagesFile!;
       const headers = { accept: 'application/taxii+json;version=2.1', authorization: `Bearer ${full.info.token}` };
-      const m = await load(`http://127.0.0.1:${full.info.port}`, { seconds: SECONDS, connections: CONNECTIONS, headers, paths: full.info.paths });
+      const r = await load(`http://127.0.0.1:${full.info.port}`, { seconds: SECONDS, connections: CONNECTIONS, headers, paths: full.info.paths });
       await stop(full.child);
-      if (m.non2xx) throw new Error(`TAXII answered ${m.non2xx} non-2xx`);
-      rows.push({ driver: d.name, target: v.target, 'page KB': kb, 'pages/s': fmt(m.rps, 1), 'MB/s': fmt(m.mbps, 1), 'p50 ms': m.p50, 'p99 ms': m.p99, errors: m.errors, ratio: fmt(m.rps / base!.rps, 2), 'vs string': fmt(m.rps / baseString!.rps, 2) });
+      if (r.non2xx) throw new Error(`TAXII answered ${r.non2xx} non-2xx`);
+      measured.push({ target: v.target, r });
+    }
+    // The baselines answer the bytes the first server answered.
+    const bare = async (kind: 'buffer' | 'string') => {
+      const t = await startTarget<Info>('bench/taxii-target.ts', ['bare', pagesFile!, kind], d.env);
+      const r = await load(`http://127.0.0.1:${t.info.port}`, { seconds: SECONDS, connections: CONNECTIONS, paths: t.info.paths });
+      await stop(t.child);
+      return r;
+    };
+    const buffer = await bare('buffer');
+    const string = await bare('string');
+    const all = [{ target: 'bare Fastify, same bytes as a Buffer (baseline)', r: buffer }, { target: 'bare Fastify, same bytes as a string', r: string }, ...measured];
+    for (const { target, r } of all) {
+      rows.push({ driver: d.name, target, 'page KB': kb, 'pages/s': fmt(r.rps, 1), 'MB/s': fmt(r.mbps, 1), 'p50 ms': r.p50, 'p99 ms': r.p99, errors: r.errors, ratio: fmt(r.rps / buffer.rps, 2), 'vs string': fmt(r.rps / string.rps, 2) });
     }
   }
   return `TAXII objects, pages of 1,000 of ${OBJECTS} indicators (${SECONDS} s, ${CONNECTIONS} connections; target ratio >= 0.5 of the Buffer baseline)\n${table(rows)}`;

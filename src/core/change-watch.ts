@@ -84,7 +84,8 @@ export class ChangeWatch {
    * while holding the connection (in the reading transaction).
    */
   async mark(topic: Topic, tx: Tx): Promise<ChangeMark> {
-    if (this.#commits) return { commits: this.#commits[topic] ?? 0 };
+    const local = this.localMark(topic);
+    if (local) return local;
     const { rows } = await sql<{ snap: string; epoch: number }>`select snap, epoch from change_mark()`.execute(tx);
     return this.markOf(rows[0]!.snap, rows[0]!.epoch);
   }

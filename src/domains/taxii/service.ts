@@ -124,14 +124,13 @@ export async function queryObjects(ctx: Ctx, c: Collection, f: ObjectFilter): Pr
  * The same page as objects (the objects endpoints): the envelope, with
  * `objects` even when empty when `always` (an object by id).
  */
-export async function queryObjectDocs(ctx: Ctx, c: Collection, f: ObjectFilter, always = false, pages?: KeptPages): Promise<DocPage> {
+export async function queryObjectDocs(ctx: Ctx, c: Collection, f: ObjectFilter, always = false, pages: KeptPages): Promise<DocPage> {
   authorize(ctx.actor, IntelActions['intel.read']);
   const read = (mark: (tx: Tx) => Promise<void>) =>
     inTx(ctx, async (tx) => {
       await mark(tx);
       return queryDocs(tx, c, f, always);
     });
-  if (!pages) return read(async () => {});
   const reader = c.sameForEveryReader ? null : { orgId: ctx.actor.orgId, userId: ctx.actor.userId };
   return pages.get(ctx.db, { collection: c.id, reader, request: [f, always] }, read, ctx.arrival);
 }
@@ -164,13 +163,13 @@ export async function queryPublicObjects(db: Database, f: ObjectFilter): Promise
 }
 
 /** The public page as objects (see queryPublicObjects). */
-export async function queryPublicObjectDocs(db: Database, f: ObjectFilter, always = false, pages?: KeptPages, arrival?: number): Promise<DocPage> {
+export async function queryPublicObjectDocs(db: Database, f: ObjectFilter, always = false, pages: KeptPages, arrival?: number): Promise<DocPage> {
   const read = (mark: (tx: Tx) => Promise<void>) =>
     asAnonymous(db, async (tx) => {
       await mark(tx);
       return queryDocs(tx, PUBLIC_COLLECTION, f, always);
     });
-  return pages ? pages.get(db, { collection: PUBLIC_COLLECTION.id, reader: null, request: [f, always] }, read, arrival) : read(async () => {});
+  return pages.get(db, { collection: PUBLIC_COLLECTION.id, reader: null, request: [f, always] }, read, arrival);
 }
 
 function asAnonymous<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
